@@ -1,0 +1,47 @@
+using Corral.Engine.Inference;
+using Corral.Engine.Models;
+using Corral.Engine.Tokenizers;
+
+namespace Corral.Server.Scheduling;
+
+/// <summary>Load-time options; a request whose options differ from a loaded runner's forces a reload (runtime.md §8.4).</summary>
+public sealed record LoadOptions
+{
+    /// <summary>Per-sequence context after clamping to the model's trained context.</summary>
+    public int ContextLength { get; init; } = 4096;
+    public int BatchSize { get; init; } = 512;
+    public int Threads { get; init; }
+    public int Parallel { get; init; } = 1;
+}
+
+/// <summary>A model resident in memory: weights (mapped), tokenizer and its runner with KV slots.</summary>
+public sealed class LoadedModel : IDisposable
+{
+    public required string Key { get; init; }
+    /// <summary>Display-shortest model name for /api/ps.</summary>
+    public required string Name { get; init; }
+    public required string Digest { get; init; }
+    public required Model Model { get; init; }
+    public required Tokenizer Tokenizer { get; init; }
+    public required InferenceRunner Runner { get; init; }
+    public required LoadOptions Options { get; init; }
+    public object? Details { get; init; }
+
+    /// <summary>Bytes attributed to the model: mapped weights plus KV cache.</summary>
+    public long Size => Model.File.Length + Runner.KvCacheBytes;
+
+    internal int RefCount;
+    internal TimeSpan KeepAlive;
+    internal DateTimeOffset ExpiresAt;
+    internal Timer? ExpiryTimer;
+    internal bool Unloading;
+
+    public DateTimeOffset Expires => ExpiresAt;
+
+    public void Dispose()
+    {
+        ExpiryTimer?.Dispose();
+        Runner.Dispose();
+        Model.Dispose();
+    }
+}
