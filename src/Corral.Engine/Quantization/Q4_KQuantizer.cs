@@ -1,0 +1,80 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using Corral.Engine.Tensors;
+using static Corral.Engine.Quantization.KQuantMath;
+
+namespace Corral.Engine.Quantization;
+
+/// <summary>
+/// Q4_K reference quantizer (quantize_row_q4_K_ref): 8 groups of 32 get a scale and min from
+/// make_qkx2_quants (weights rms(x)+|x|, squared error), stored as 6 bits against f16 super-scales, then
+/// every value is re-picked in [0, 15] against the stored scales.
+/// Layout (144 bytes): d, dmin, scales[12], qs[128].
+/// </summary>
+public static class Q4_KQuantizer
+{
+    public const int BlockSize = 256;
+    public const int BlockBytes = 144;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Quantize(ReadOnlySpan<float> source, Span<byte> destination)
+    {
+        int blocks = ThrowHelpers.CheckBlocks(GgmlType.Q4_K, source.Length, destination.Length);
+        Span<byte> levels = stackalloc byte[BlockSize];
+        Span<float> weights = stackalloc float[32];
+        Span<float> mins = stackalloc float[8];
+        Span<float> scales = stackalloc float[8];
+        Span<byte> ls = stackalloc byte[8];
+        Span<byte> lm = stackalloc byte[8];
+
+        for (int b = 0; b < blocks; b++)
+        {
+            var x = source.Slice(b * BlockSize, BlockSize);
+            var y = destination.Slice(b * BlockBytes, BlockBytes);
+            var yScales = y.Slice(4, 12);
+            var qs = y.Slice(16, 128);
+
+            float maxScale = 0, maxMin = 0;
+            for (int j = 0; j < 8; j++)
+            {
+                var xg = x.Slice(32 * j, 32);
+                float sumX2 = 0;
+                for (int l = 0; l < 32; l++) sumX2 += xg[l] * xg[l];
+                float avX = MathF.Sqrt(sumX2 / 32);
+                for (int l = 0; l < 32; l++) weights[l] = avX + MathF.Abs(xg[l]);
+                scales[j] = MakeQkx2Quants(15, xg, weights, levels.Slice(32 * j, 32), out mins[j], -1f, 0.1f, 20, useMad: false);
+                if (scales[j] > maxScale) maxScale = scales[j];
+                if (mins[j] > maxMin) maxMin = mins[j];
+            }
+
+            float invScale = maxScale > 0 ? 63f / maxScale : 0f;
+            float invMin = maxMin > 0 ? 63f / maxMin : 0f;
+            for (int j = 0; j < 8; j++)
+            {
+                ls[j] = Math.Min((byte)63, (byte)NearestInt(invScale * scales[j]));
+                lm[j] = Math.Min((byte)63, (byte)NearestInt(invMin * mins[j]));
+            }
+            PackScaleMinK4(ls, lm, yScales);
+            ushort dBits = FloatBits.SingleToHalf(maxScale / 63f);
+            ushort dminBits = FloatBits.SingleToHalf(maxMin / 63f);
+            BinaryPrimitives.WriteUInt16LittleEndian(y, dBits);
+            BinaryPrimitives.WriteUInt16LittleEndian(y[2..], dminBits);
+
+            float dStored = FloatBits.HalfToSingle(dBits);
+            float dminStored = FloatBits.HalfToSingle(dminBits);
+            for (int j = 0; j < 8; j++)
+            {
+                GetScaleMinK4(j, yScales, out byte sc, out byte m);
+                float d = dStored * sc;
+                if (d == 0) continue;
+                float dm = dminStored * m;
+                for (int ii = 0; ii < 32; ii++)
+                    levels[32 * j + ii] = (byte)Math.Clamp(NearestInt((x[32 * j + ii] + dm) / d), 0, 15);
+            }
+
+            for (int j = 0, q = 0; j < BlockSize; j += 64, q += 32)
+                for (int l = 0; l < 32; l++)
+                    qs[q + l] = (byte)(levels[j + l] | (levels[j + l + 32] << 4));
+        }
+    }
+}
