@@ -90,6 +90,35 @@ public sealed class GoJsonWriter
         }
     }
 
+    /// <summary>
+    /// A value written in document order (struct-like): object keys keep their order, numbers keep their literal text,
+    /// strings are re-escaped the Go way. For carrying through data whose exact shape is not Corral's concern.
+    /// </summary>
+    public GoJsonWriter OrderedValue(JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                BeginObject();
+                foreach (var p in value.EnumerateObject()) Name(p.Name).OrderedValue(p.Value);
+                return EndObject();
+            case JsonValueKind.Array:
+                BeginArray();
+                foreach (var item in value.EnumerateArray()) OrderedValue(item);
+                return EndArray();
+            case JsonValueKind.String:
+                return String(value.GetString()!);
+            case JsonValueKind.Number:
+                return Raw(value.GetRawText());
+            case JsonValueKind.True:
+                return Bool(true);
+            case JsonValueKind.False:
+                return Bool(false);
+            default:
+                return Null();
+        }
+    }
+
     /// <summary>Appends already-encoded JSON verbatim (for values carried through untouched).</summary>
     public GoJsonWriter Raw(string json) { BeforeValue(); _sb.Append(json); return this; }
 
