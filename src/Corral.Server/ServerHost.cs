@@ -20,9 +20,10 @@ public sealed record ServerSettings
 /// <summary>Builds the ASP.NET Core application: middleware in upstream's order, then every route.</summary>
 public static class ServerHost
 {
-    public static WebApplication Build(ServerSettings settings, Action<ILoggingBuilder>? logging = null)
+    public static WebApplication Build(ServerSettings settings, CorralServer server, Action<ILoggingBuilder>? logging = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.AddSingleton(server);
         builder.Logging.ClearProviders();
         if (logging != null) logging(builder.Logging);
         else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffzzz "; });
@@ -46,6 +47,8 @@ public static class ServerHost
             else if (r.StatusCode == 405) { r.ContentType = "text/plain"; await r.WriteAsync("405 method not allowed"); }
         });
         RootRoutes.Map(app);
+        BlobRoutes.Map(app, server);
+        TagsRoutes.Map(app, server);
         return app;
     }
 

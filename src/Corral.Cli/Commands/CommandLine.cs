@@ -16,7 +16,7 @@ public static class CommandLine
         var rest = args[1..];
         return verb switch
         {
-            "serve" or "start" => await ServeCommand.RunAsync(rest),
+            "serve" or "start" => await ServeCommand.RunAsync(rest, stdout),
             _ => throw new CliException($"unknown command \"{verb}\" for \"corral\""),
         };
     }

@@ -1,3 +1,4 @@
+using Corral.Config;
 using Corral.Server;
 
 namespace Corral.Cli.Commands;
@@ -5,21 +6,18 @@ namespace Corral.Cli.Commands;
 /// <summary><c>corral serve</c>: runs the server in the foreground until SIGINT/SIGTERM.</summary>
 public static class ServeCommand
 {
-    public static async Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout)
     {
-        var host = Environment.GetEnvironmentVariable("OLLAMA_HOST") ?? "";
-        var (bindHost, port) = ParseHostQuick(host);
-        var app = ServerHost.Build(new ServerSettings { Host = bindHost, Port = port });
-        await app.RunAsync();
+        if (args.Any(a => a is "-h" or "--help"))
+        {
+            var env = new EnvConfig();
+            stdout.Write("Start Corral\n\nUsage:\n  corral serve [flags]\n\nAliases:\n  serve, start\n\nFlags:\n  -h, --help   help for serve\n\n");
+            stdout.Write(env.FormatHelpBlock(EnvConfig.ServeHelpVariables));
+            return 0;
+        }
+        var config = new EnvConfig(warn: m => Console.Error.WriteLine("WARN " + m));
+        var server = CorralServer.Create(config);
+        await server.RunAsync();
         return 0;
-    }
-
-    private static (string, int) ParseHostQuick(string value)
-    {
-        value = value.Trim().Trim('"', '\'');
-        if (value.Length == 0) return ("127.0.0.1", 11434);
-        int colon = value.LastIndexOf(':');
-        if (colon > 0 && int.TryParse(value[(colon + 1)..], out int p)) return (value[..colon], p);
-        return (value, 11434);
     }
 }
