@@ -30,7 +30,8 @@ internal static class VocabTestData
     }
 
     // SPM first (walking skeleton); the BPE and WordPiece vocabularies join as their tokenizers land
-    private static readonly HashSet<string> Implemented = ["llama-spm", "phi-3"];
+    private static readonly HashSet<string> Implemented =
+        ["llama-spm", "phi-3", "deepseek-coder", "deepseek-llm", "falcon", "gpt-2", "llama-bpe", "mpt", "qwen2", "qwen35", "refact", "starcoder"];
 
     /// <summary>The tokenizer of a shared vocabulary, loaded once per test run.</summary>
     public static Tokenizer Tokenizer(string name) =>
