@@ -44,6 +44,7 @@ public abstract class Tokenizer
                 throw new TokenizerException($"the tokenizer model '{vocabulary.Model}' is not supported yet"),
             VocabularyType.Bpe => new BpeTokenizer(vocabulary),
             VocabularyType.Wpm => new WpmTokenizer(vocabulary),
+            VocabularyType.Ugm => new UgmTokenizer(vocabulary),
             VocabularyType.None => throw new TokenizerException("this model has no tokenizer (tokenizer.ggml.model is 'none'); it can only be used with token ids"),
             _ => throw new TokenizerException($"the tokenizer model '{vocabulary.Model}' is not supported yet"),
         };
