@@ -21,6 +21,7 @@ internal sealed class BpeMergeTable
 
     public int Count { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one-shot loop over ~10^5 merges: skip tier-0
     public BpeMergeTable(Vocabulary vocabulary)
     {
         var symbols = new Utf8StringTable(vocabulary.Count + vocabulary.Merges.Count / 4, 8);

@@ -246,6 +246,7 @@ public abstract class Tokenizer
     /// <summary>The piece of a token as cached by llama.cpp (special = true), spec A12.1.</summary>
     private protected abstract void AppendPiece(int id, List<byte> piece);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void BuildPieceCache()
     {
         var v = Vocabulary;
