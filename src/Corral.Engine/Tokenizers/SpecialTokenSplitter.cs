@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Corral.Engine.Tokenizers;
 
 /// <summary>A piece of the input: raw text (<see cref="Token"/> = -1) or one special token.</summary>
@@ -20,8 +22,13 @@ internal sealed class SpecialTokenSplitter
     private readonly byte[][] _texts;
     private readonly int[] _ids;
     private readonly TokenAttributes[] _attributes;
+    private readonly ByteTrie _trie;                    // special texts → index in cache order
+    private readonly SearchValues<byte> _firstBytesAll;
+    private readonly SearchValues<byte> _firstBytesAlwaysSplit; // USER_DEFINED-only tokens (split without parse_special)
+    private readonly bool _anyAlwaysSplit;
 
     [ThreadStatic] private static List<TextFragment>? t_spare;
+    [ThreadStatic] private static List<int>? t_present;
 
     public SpecialTokenSplitter(Vocabulary vocabulary)
     {
@@ -29,13 +36,25 @@ internal sealed class SpecialTokenSplitter
         _texts = new byte[ids.Count][];
         _ids = new int[ids.Count];
         _attributes = new TokenAttributes[ids.Count];
+        var trie = new ByteTrie.Builder();
+        var all = new HashSet<byte>();
+        var alwaysSplit = new HashSet<byte>();
         for (int i = 0; i < ids.Count; i++)
         {
             _ids[i] = ids[i];
             _texts[i] = vocabulary.GetTextUtf8(ids[i]).ToArray();
             _attributes[i] = vocabulary.GetAttributes(ids[i]);
+            trie.Add(_texts[i], i);
+            all.Add(_texts[i][0]);
+            if (!NeedsParseSpecial(_attributes[i])) alwaysSplit.Add(_texts[i][0]);
         }
+        _trie = trie.Build();
+        _firstBytesAll = SearchValues.Create([.. all]);
+        _firstBytesAlwaysSplit = SearchValues.Create([.. alwaysSplit]);
+        _anyAlwaysSplit = alwaysSplit.Count > 0;
     }
+
+    private static bool NeedsParseSpecial(TokenAttributes attributes) => (attributes & (TokenAttributes.Control | TokenAttributes.Unknown)) != 0;
 
     /// <summary>Fills <paramref name="fragments"/> with the partition of <paramref name="text"/>.</summary>
     public void Split(ReadOnlySpan<byte> text, bool parseSpecial, List<TextFragment> fragments)
@@ -43,15 +62,18 @@ internal sealed class SpecialTokenSplitter
         fragments.Clear();
         if (text.IsEmpty) return;
         fragments.Add(TextFragment.Text(0, text.Length));
+        if (!parseSpecial && !_anyAlwaysSplit) return;
+
+        // One vectorized pass finds which special texts occur at all; usually none do.
+        var present = t_present ??= new List<int>();
+        FindPresent(text, parseSpecial, present);
+        if (present.Count == 0) return;
 
         var spare = t_spare ??= new List<TextFragment>();
-        for (int s = 0; s < _ids.Length; s++)
+        foreach (int s in present)
         {
             var attributes = _attributes[s];
-            if (!parseSpecial && (attributes & (TokenAttributes.Control | TokenAttributes.Unknown)) != 0) continue;
             var token = _texts[s];
-            if (text.IndexOf(token) < 0) continue; // cheap whole-text reject before walking fragments
-
             spare.Clear();
             foreach (var fragment in fragments)
             {
@@ -62,6 +84,29 @@ internal sealed class SpecialTokenSplitter
             fragments.AddRange(spare);
         }
         spare.Clear();
+        present.Clear();
+    }
+
+    /// <summary>Indices (cache order, ascending) of the special tokens that occur in <paramref name="text"/> and may be split in this mode.</summary>
+    private void FindPresent(ReadOnlySpan<byte> text, bool parseSpecial, List<int> present)
+    {
+        present.Clear();
+        var firstBytes = parseSpecial ? _firstBytesAll : _firstBytesAlwaysSplit;
+        int offset = 0;
+        while (true)
+        {
+            int hit = text[offset..].IndexOfAny(firstBytes);
+            if (hit < 0) break;
+            int start = offset + hit;
+            int node = ByteTrie.Root;
+            for (int i = start; i < text.Length && (node = _trie.Next(node, text[i])) >= 0; i++)
+            {
+                int s = _trie.Value(node);
+                if (s >= 0 && (parseSpecial || !NeedsParseSpecial(_attributes[s])) && !present.Contains(s)) present.Add(s);
+            }
+            offset = start + 1;
+        }
+        present.Sort();
     }
 
     private static void SplitFragment(ReadOnlySpan<byte> text, int start, int length, byte[] token, int id, TokenAttributes attributes, List<TextFragment> output)

@@ -178,7 +178,13 @@ internal sealed class SpmTokenizer : Tokenizer
         else if ((attributes & TokenAttributes.Byte) != 0 && ParseByteToken(text) is >= 0 and var b) piece.Add((byte)b);
     }
 
-    private protected override int FindNewlineToken() => _byteTokens['\n'] >= 0 ? _byteTokens['\n'] : Vocabulary.Padding;
+    /// <summary>byte_to_token('\n'); where llama.cpp's lookup throws it falls back to the padding id.</summary>
+    private protected override int FindNewlineToken()
+    {
+        int id = Vocabulary.Find("<0x0A>");
+        if (id < 0) id = Vocabulary.Find("\n");
+        return id >= 0 ? id : Vocabulary.Padding;
+    }
 
     private struct Symbol(int start, int length, int prev, int next)
     {

@@ -1,59 +1,56 @@
-using System.Text;
-
 namespace Corral.Engine.Tokenizers;
 
 /// <summary>
 /// Turns generated tokens into text one token at a time, the way a streaming server emits them
 /// (<c>token_to_piece</c> per token, no leading-space strip, no clean-up). Bytes of a UTF-8 character
 /// that is split over several tokens (byte-fallback tokens, or BPE tokens cutting a character) are held
-/// back until the character is complete, so no returned string ever contains half a character.
-/// <see cref="Flush"/> releases what is left, with U+FFFD for bytes that never formed a character.
-/// One instance per sequence; not thread-safe. Allocates nothing per token beyond the returned string.
+/// back until the character is complete, so no returned string ever contains half a character. Bytes
+/// that cannot become a character are emitted as U+FFFD, one per byte; <see cref="Flush"/> does the same
+/// for bytes still held at the end. One instance per sequence; not thread-safe. Allocates nothing per
+/// token beyond the returned string.
 /// </summary>
 public sealed class StreamingDetokenizer
 {
     private readonly Tokenizer _tokenizer;
-    private readonly Decoder _decoder;
+    private byte[] _bytes = new byte[64];
+    private int _pending; // bytes of an incomplete character kept at the start of _bytes
     private char[] _chars = new char[64];
 
     internal StreamingDetokenizer(Tokenizer tokenizer, bool special)
     {
         _tokenizer = tokenizer;
         Special = special;
-        // the decoder keeps an incomplete trailing sequence between calls and replaces invalid bytes with U+FFFD
-        _decoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: false).GetDecoder();
     }
 
     /// <summary>Whether CONTROL/UNKNOWN tokens are rendered as their text (otherwise they produce nothing).</summary>
     public bool Special { get; }
+
+    /// <summary>True while bytes of an unfinished character are held back.</summary>
+    public bool HasPendingBytes => _pending > 0;
 
     /// <summary>The text completed by <paramref name="token"/>; empty while a character is still incomplete.</summary>
     public string Append(int token)
     {
         var piece = _tokenizer.TokenToPiece(token, Special);
         if (piece.IsEmpty) return string.Empty;
-        int needed = _decoder.GetCharCount(piece, flush: false);
-        if (needed == 0)
-        {
-            // still inside a character: feed the bytes so the decoder remembers them
-            _decoder.GetChars(piece, Span<char>.Empty, flush: false);
-            return string.Empty;
-        }
-        if (needed > _chars.Length) _chars = new char[Math.Max(needed, _chars.Length * 2)];
-        int n = _decoder.GetChars(piece, _chars, flush: false);
-        return new string(_chars, 0, n);
+        int total = _pending + piece.Length;
+        if (_bytes.Length < total) Array.Resize(ref _bytes, Math.Max(total, _bytes.Length * 2));
+        piece.CopyTo(_bytes.AsSpan(_pending));
+        return Decode(total, final: false);
     }
 
-    /// <summary>Ends the sequence: held-back bytes become U+FFFD. The detokenizer is then ready for a new sequence.</summary>
-    public string Flush()
-    {
-        int needed = _decoder.GetCharCount([], flush: true);
-        if (needed > _chars.Length) _chars = new char[needed];
-        int n = _decoder.GetChars([], _chars, flush: true);
-        _decoder.Reset();
-        return n == 0 ? string.Empty : new string(_chars, 0, n);
-    }
+    /// <summary>Ends the sequence: held-back bytes become U+FFFD each. The detokenizer is then ready for a new sequence.</summary>
+    public string Flush() => _pending == 0 ? string.Empty : Decode(_pending, final: true);
 
     /// <summary>Drops any held-back bytes.</summary>
-    public void Reset() => _decoder.Reset();
+    public void Reset() => _pending = 0;
+
+    private string Decode(int length, bool final)
+    {
+        if (_chars.Length < length) _chars = new char[Math.Max(length, _chars.Length * 2)];
+        int kept = Utf8Replacement.Decode(_bytes.AsSpan(0, length), _chars, out int written, final);
+        _bytes.AsSpan(length - kept, kept).CopyTo(_bytes);
+        _pending = kept;
+        return written == 0 ? string.Empty : new string(_chars, 0, written);
+    }
 }

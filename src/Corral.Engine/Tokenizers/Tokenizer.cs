@@ -40,6 +40,11 @@ public abstract class Tokenizer
         Tokenizer tokenizer = vocabulary.Type switch
         {
             VocabularyType.Spm => new SpmTokenizer(vocabulary),
+            VocabularyType.Bpe when vocabulary.Model is "hybriddna" or "whitespace" =>
+                throw new TokenizerException($"the tokenizer model '{vocabulary.Model}' is not supported yet"),
+            VocabularyType.Bpe => new BpeTokenizer(vocabulary),
+            VocabularyType.Wpm => new WpmTokenizer(vocabulary),
+            VocabularyType.Ugm => new UgmTokenizer(vocabulary),
             VocabularyType.None => throw new TokenizerException("this model has no tokenizer (tokenizer.ggml.model is 'none'); it can only be used with token ids"),
             _ => throw new TokenizerException($"the tokenizer model '{vocabulary.Model}' is not supported yet"),
         };
@@ -133,13 +138,13 @@ public abstract class Tokenizer
     /// <summary>
     /// Turns ids back into text like <c>llama_detokenize</c> (spec A12.2): optional removal of the added
     /// BOS/EOS, the SPM leading space dropped, HF clean-up of spaces when the vocabulary asks for it.
-    /// Broken UTF-8 becomes U+FFFD.
+    /// Bytes that are not part of a well-formed UTF-8 character become U+FFFD, one per byte.
     /// </summary>
     public string Detokenize(ReadOnlySpan<int> tokens, bool removeSpecial = false, bool unparseSpecial = false)
     {
         var writer = new ArrayBufferWriter<byte>(Math.Max(16, tokens.Length * 4));
         DetokenizeToUtf8(tokens, writer, removeSpecial, unparseSpecial);
-        return Encoding.UTF8.GetString(writer.WrittenSpan);
+        return Utf8Replacement.ToString(writer.WrittenSpan);
     }
 
     /// <summary>As <see cref="Detokenize"/>, writing the raw UTF-8 bytes (possibly ending mid-character).</summary>
@@ -241,6 +246,7 @@ public abstract class Tokenizer
     /// <summary>The piece of a token as cached by llama.cpp (special = true), spec A12.1.</summary>
     private protected abstract void AppendPiece(int id, List<byte> piece);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void BuildPieceCache()
     {
         var v = Vocabulary;

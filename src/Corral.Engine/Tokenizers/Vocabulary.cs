@@ -221,20 +221,7 @@ public sealed partial class Vocabulary
         float[] scores = ReadScores(file, count, where);
         var attributes = ReadAttributes(file, count, where);
 
-        var index = new Utf8StringTable(count, 8);
-        int maxLen = 0;
-        byte[] buffer = new byte[256];
-        for (int i = 0; i < count; i++)
-        {
-            if (texts[i].Length == 0) texts[i] = $"[EMPTY_{i}]";
-            int byteCount = Encoding.UTF8.GetByteCount(texts[i]);
-            if (byteCount > buffer.Length) buffer = new byte[byteCount * 2];
-            int n = Encoding.UTF8.GetBytes(texts[i], buffer);
-            int id = index.Add(buffer.AsSpan(0, n), out bool added);
-            if (!added)
-                throw new TokenizerException($"'{where}' has a corrupt vocabulary: token {i} has the same text as token {id} ('{Printable(texts[i])}')");
-            maxLen = Math.Max(maxLen, n);
-        }
+        var (index, maxLen) = BuildIndex(texts, where);
 
         IReadOnlyList<string> merges = [];
         if (d.Type == VocabularyType.Bpe)
@@ -274,6 +261,27 @@ public sealed partial class Vocabulary
             vocab.ApplyModelSpecificAttributes(file.GetString("general.name") ?? "", pre, file.Architecture);
         }
         return vocab;
+    }
+
+    /// <summary>Text → id index over UTF-8; empty texts become <c>[EMPTY_id]</c>, duplicates are an error.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static (Utf8StringTable Index, int MaxLength) BuildIndex(string[] texts, string where)
+    {
+        var index = new Utf8StringTable(texts.Length, 8);
+        int maxLength = 0;
+        byte[] buffer = new byte[256];
+        for (int i = 0; i < texts.Length; i++)
+        {
+            if (texts[i].Length == 0) texts[i] = $"[EMPTY_{i}]";
+            int byteCount = Encoding.UTF8.GetByteCount(texts[i]);
+            if (byteCount > buffer.Length) buffer = new byte[byteCount * 2];
+            int n = Encoding.UTF8.GetBytes(texts[i], buffer);
+            int id = index.Add(buffer.AsSpan(0, n), out bool added);
+            if (!added)
+                throw new TokenizerException($"'{where}' has a corrupt vocabulary: token {i} has the same text as token {id} ('{Printable(texts[i])}')");
+            maxLength = Math.Max(maxLength, n);
+        }
+        return (index, maxLength);
     }
 
     private static float[] ReadScores(GgufFile file, int count, string where)

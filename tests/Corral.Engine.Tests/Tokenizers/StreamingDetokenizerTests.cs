@@ -29,14 +29,18 @@ public sealed class StreamingDetokenizerTests
     {
         var t = Llama;
         var stream = t.CreateStreamingDetokenizer();
-        // E2 82 then a normal token: the dangling lead bytes cannot complete
+        // E2 82 then a normal token: the held bytes cannot complete; one U+FFFD per byte (as the goldens show)
         Assert.Equal("", stream.Append(ByteToken(t, 0xE2)));
         Assert.Equal("", stream.Append(ByteToken(t, 0x82)));
-        Assert.Equal("\uFFFD Hello", stream.Append(t.Vocabulary.Find("▁Hello")));
-        // an unfinished 4-byte sequence at the end is flushed as U+FFFD
+        Assert.True(stream.HasPendingBytes);
+        Assert.Equal("\uFFFD\uFFFD Hello", stream.Append(t.Vocabulary.Find("▁Hello")));
+        // a lone continuation byte is replaced at once
+        Assert.Equal("\uFFFD", stream.Append(ByteToken(t, 0x80)));
+        // an unfinished 4-byte sequence at the end is flushed byte by byte
         Assert.Equal("", stream.Append(ByteToken(t, 0xF0)));
         Assert.Equal("", stream.Append(ByteToken(t, 0x9F)));
-        Assert.Equal("\uFFFD", stream.Flush());
+        Assert.Equal("\uFFFD\uFFFD", stream.Flush());
+        Assert.False(stream.HasPendingBytes);
         // after Flush the detokenizer starts clean
         Assert.Equal(" Hello", stream.Append(t.Vocabulary.Find("▁Hello")));
     }

@@ -25,12 +25,8 @@ internal static class VocabTestData
         var dir = RepoPaths.SharedFile("vocab");
         return Directory.GetFiles(dir, "ggml-vocab-*.gguf.inp")
             .Select(p => Path.GetFileName(p)["ggml-vocab-".Length..^".gguf.inp".Length])
-            .Where(n => Implemented.Contains(n))
             .Order(StringComparer.Ordinal);
     }
-
-    // SPM first (walking skeleton); the BPE and WordPiece vocabularies join as their tokenizers land
-    private static readonly HashSet<string> Implemented = ["llama-spm", "phi-3"];
 
     /// <summary>The tokenizer of a shared vocabulary, loaded once per test run.</summary>
     public static Tokenizer Tokenizer(string name) =>
