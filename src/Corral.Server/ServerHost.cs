@@ -49,6 +49,8 @@ public static class ServerHost
         RootRoutes.Map(app);
         BlobRoutes.Map(app, server);
         TagsRoutes.Map(app, server);
+        GenerateRoutes.Map(app, server);
+        ChatRoutes.Map(app, server);
         return app;
     }
 

@@ -2,6 +2,7 @@ using Corral.Engine.Inference;
 using Corral.Engine.Sampling;
 using Corral.Server.Http;
 using Corral.Server.Scheduling;
+using Corral.Store;
 
 namespace Corral.Server.Generation;
 
@@ -79,14 +80,14 @@ public static class TextGeneration
         if (raw.Length == 0 && vocab.Bos >= 0) raw = [vocab.Bos];
         if (raw.Length == 0) throw ApiException.BadRequest("the prompt produced no tokens");
         int numCtx = model.Options.ContextLength;
-        var (prompt, dropped) = FitToContext(raw, numCtx, o.NumKeep ?? 4, vocab.AddBos, input.Truncate, input.Shift);
+        var (prompt, dropped) = FitToContext(raw, numCtx, o.NumKeep, vocab.AddBos, input.Truncate, input.Shift);
 
         var request = new GenerationRequest
         {
             PromptTokens = prompt,
             Sampling = o.ToSampling(),
-            NumPredict = o.NumPredict ?? -1,
-            NumKeep = o.NumKeep ?? 4,
+            NumPredict = o.NumPredict,
+            NumKeep = o.NumKeep,
             ShiftContext = input.Shift,
             Constraint = input.Constraint,
             TopLogprobs = input.TopLogprobs,
