@@ -6,42 +6,132 @@ using Xunit.Abstractions;
 
 namespace Corral.Engine.Tests.Inference;
 
-/// <summary>Greedy decoding straight through the forward pass (no server), against llama.cpp's tokens.</summary>
+/// <summary>
+/// Greedy decoding straight through the forward pass (no server, no sampler), against llama.cpp's tokens
+/// and top logits in ../shared/golden. One golden file per architecture the engine supports.
+/// </summary>
 public class ForwardPassGoldenTests(ITestOutputHelper output)
 {
-    public static TheoryData<string, string> Files => new()
+    /// <summary>Golden name → model file. Stored models come from ../shared/models; the others are made by synth_gguf.py.</summary>
+    public static TheoryData<string> Goldens => new()
     {
-        { "stories260K.gguf", "stories260K-F32" },
+        "stories260K-F32",
+        "llama-tiny-F16",
+        "llama3-tiny-F16",
+        "qwen2-tiny-F16",
+        "qwen3-tiny-F16",
+        "gemma2-tiny-F16",
+        "gemma3-tiny-F16",
+        "phi3-tiny-F16",
     };
 
-    [Theory]
-    [MemberData(nameof(Files))]
-    public void GreedyDecodeMatchesLlamaCpp(string modelFile, string golden)
+    private const int ContextLength = 512; // what the goldens were made with
+
+    private static string ModelPath(string golden) => golden switch
     {
-        using var model = Model.Load(RepoPaths.SharedFile("models", modelFile), new ModelLoadOptions { ContextLength = 512 });
+        "stories260K-F32" => RepoPaths.SharedFile("models", "stories260K.gguf"),
+        "llama-tiny-F16" => RepoPaths.SharedFile("models", "llama-tiny-F16.gguf"),
+        _ => SyntheticModels.Get(golden),
+    };
+
+    /// <summary>
+    /// The reference tokens including the end-of-generation token that stopped llama.cpp, when it stopped
+    /// before the step limit (its top logits are recorded but it is not part of <c>generated</c>).
+    /// </summary>
+    private static GoldenCase WithStopToken(GoldenCase c) =>
+        c.TopLogits.Length > c.Generated.Length ? c with { Generated = [.. c.Generated, c.TopLogits[c.Generated.Length][0].Token] } : c;
+
+    [Theory]
+    [MemberData(nameof(Goldens))]
+    public void GreedyDecodeMatchesLlamaCpp(string golden)
+    {
+        using var model = Model.Load(ModelPath(golden), new ModelLoadOptions { ContextLength = ContextLength });
         using var pool = new WorkerPool(2);
-        using var cache = new KvCache(model.Hyperparameters, 512, 1);
+        using var cache = new KvCache(model.Hyperparameters, ContextLength, 1);
         var fp = new ForwardPass(model, cache, pool, 64);
-        int vocab = model.VocabSize;
-        var logits = new float[vocab];
-        foreach (var c in Golden.Load(golden))
+        foreach (var c in Golden.Load(golden).Select(WithStopToken))
         {
-            var batch = c.PromptTokens.Select((t, i) => new BatchEntry(t, i, 0, i == c.PromptTokens.Length - 1)).ToArray();
-            fp.Evaluate(batch, logits);
-            var generated = new List<int>();
-            double maxDiff = 0;
-            int pos = c.PromptTokens.Length;
-            for (int step = 0; step < c.Generated.Length; step++)
-            {
-                foreach (var (tok, logit) in c.TopLogits[step]) maxDiff = Math.Max(maxDiff, Math.Abs(logits[tok] - logit));
-                int next = 0;
-                for (int i = 1; i < vocab; i++) if (logits[i] > logits[next]) next = i;
-                generated.Add(next);
-                if (next != c.Generated[step]) break;
-                fp.Evaluate([new BatchEntry(next, pos++, 0, true)], logits);
-            }
-            int matched = Golden.AssertMatches(c, generated, $"{golden} '{c.Prompt}'");
-            output.WriteLine($"{golden} '{c.Prompt}': {matched}/{c.Generated.Length} steps exact, max |Δlogit| over reference top-8 = {maxDiff:G3}");
+            var run = DecodeAlone(fp, c);
+            int matched = Golden.AssertMatches(c, run.Tokens, $"{golden} '{c.Prompt}'");
+            output.WriteLine($"{golden} '{c.Prompt}': {matched}/{c.Generated.Length} steps exact, max |Δlogit| over reference top-8 = {run.MaxDiff:G3}");
         }
+    }
+
+    /// <summary>
+    /// All prompts of a golden file as separate sequences of one batch, then decoded in lock-step: every
+    /// sequence must get exactly (bit for bit) the logits it gets alone, so batching cannot change a result.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Goldens))]
+    public void SequencesBatchedTogetherGetTheirSoloLogitsBitForBit(string golden)
+    {
+        using var model = Model.Load(ModelPath(golden), new ModelLoadOptions { ContextLength = ContextLength });
+        using var pool = new WorkerPool(2);
+        var cases = Golden.Load(golden).Select(WithStopToken).ToArray();
+        int vocab = model.VocabSize;
+
+        List<float[]>[] solo;
+        using (var soloCache = new KvCache(model.Hyperparameters, ContextLength, 1))
+        {
+            var soloFp = new ForwardPass(model, soloCache, pool, 64);
+            solo = cases.Select(c => DecodeAlone(soloFp, c).Logits).ToArray();
+        }
+
+        using var cache = new KvCache(model.Hyperparameters, ContextLength, cases.Length);
+        var fp = new ForwardPass(model, cache, pool, 128);
+        var prompt = cases.SelectMany((c, slot) => c.PromptTokens.Select((t, i) => new BatchEntry(t, i, slot, i == c.PromptTokens.Length - 1))).ToArray();
+        var logits = new float[cases.Length * vocab];
+        fp.Evaluate(prompt, logits);
+        var pos = cases.Select(c => c.PromptTokens.Length).ToArray();
+        var active = Enumerable.Range(0, cases.Length).ToList();
+        for (int step = 0; active.Count > 0; step++)
+        {
+            var next = new List<BatchEntry>();
+            var stillActive = new List<int>();
+            for (int r = 0; r < active.Count; r++)
+            {
+                int slot = active[r];
+                var row = logits.AsSpan(r * vocab, vocab);
+                Assert.True(row.SequenceEqual(solo[slot][step]), $"{golden} '{cases[slot].Prompt}': step {step} logits differ from the sequence alone");
+                if (step + 1 >= solo[slot].Count) continue;
+                next.Add(new BatchEntry(ArgMax(row), pos[slot]++, slot, true));
+                stillActive.Add(slot);
+            }
+            active = stillActive;
+            if (next.Count > 0) fp.Evaluate(next.ToArray(), logits);
+        }
+    }
+
+    private sealed record Decoded(List<int> Tokens, List<float[]> Logits, double MaxDiff);
+
+    /// <summary>Prompt then greedy steps until the reference length or the first differing token; keeps every logits row.</summary>
+    private static Decoded DecodeAlone(ForwardPass fp, GoldenCase c)
+    {
+        int vocab = fp.Model.VocabSize;
+        var logits = new float[vocab];
+        var batch = c.PromptTokens.Select((t, i) => new BatchEntry(t, i, 0, i == c.PromptTokens.Length - 1)).ToArray();
+        fp.Evaluate(batch, logits);
+        var tokens = new List<int>();
+        var rows = new List<float[]>();
+        double maxDiff = 0;
+        int pos = c.PromptTokens.Length;
+        for (int step = 0; step < c.Generated.Length; step++)
+        {
+            rows.Add((float[])logits.Clone());
+            foreach (var (tok, logit) in c.TopLogits[step]) maxDiff = Math.Max(maxDiff, Math.Abs(logits[tok] - logit));
+            int next = ArgMax(logits);
+            tokens.Add(next);
+            if (next != c.Generated[step] || step + 1 == c.Generated.Length) break;
+            fp.Evaluate([new BatchEntry(next, pos++, 0, true)], logits);
+        }
+        return new Decoded(tokens, rows, maxDiff);
+    }
+
+    /// <summary>Greedy choice; ties go to the lower id, as llama.cpp's greedy sampler does.</summary>
+    private static int ArgMax(ReadOnlySpan<float> logits)
+    {
+        int best = 0;
+        for (int i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
+        return best;
     }
 }
