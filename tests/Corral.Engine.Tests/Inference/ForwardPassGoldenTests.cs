@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using Corral.Engine.Inference;
 using Corral.Engine.Models;
 using Corral.Engine.Threading;
@@ -8,11 +11,13 @@ namespace Corral.Engine.Tests.Inference;
 
 /// <summary>
 /// Greedy decoding straight through the forward pass (no server, no sampler), against llama.cpp's tokens
-/// and top logits in ../shared/golden. One golden file per architecture the engine supports.
+/// and top logits in ../shared/golden: one golden file per supported architecture. Each golden's
+/// sequences are decoded alone once (<see cref="SoloDecodes"/>); one test checks them against llama.cpp,
+/// the other decodes them again batched together and checks that batching changes no bit.
 /// </summary>
-public class ForwardPassGoldenTests(ITestOutputHelper output)
+public class ForwardPassGoldenTests(ForwardPassGoldenTests.SoloDecodes solo, ITestOutputHelper output) : IClassFixture<ForwardPassGoldenTests.SoloDecodes>
 {
-    /// <summary>Golden name → model file. Stored models come from ../shared/models; the others are made by synth_gguf.py.</summary>
+    /// <summary>Golden names; stored models come from ../shared/models, the others are made by synth_gguf.py.</summary>
     public static TheoryData<string> Goldens => new()
     {
         "stories260K-F32",
@@ -35,31 +40,13 @@ public class ForwardPassGoldenTests(ITestOutputHelper output)
     /// </summary>
     private const double MaxRelativeLogitError = 0.01;
 
-    private static string ModelPath(string golden) => golden switch
-    {
-        "stories260K-F32" => RepoPaths.SharedFile("models", "stories260K.gguf"),
-        "llama-tiny-F16" => RepoPaths.SharedFile("models", "llama-tiny-F16.gguf"),
-        _ => SyntheticModels.Get(golden),
-    };
-
-    /// <summary>
-    /// The reference tokens including the end-of-generation token that stopped llama.cpp, when it stopped
-    /// before the step limit (its top logits are recorded but it is not part of <c>generated</c>).
-    /// </summary>
-    private static GoldenCase WithStopToken(GoldenCase c) =>
-        c.TopLogits.Length > c.Generated.Length ? c with { Generated = [.. c.Generated, c.TopLogits[c.Generated.Length][0].Token] } : c;
-
     [Theory]
     [MemberData(nameof(Goldens))]
     public void GreedyDecodeMatchesLlamaCpp(string golden)
     {
-        using var model = Model.Load(ModelPath(golden), new ModelLoadOptions { ContextLength = ContextLength });
-        using var pool = new WorkerPool(2);
-        using var cache = new KvCache(model.Hyperparameters, ContextLength, 1);
-        var fp = new ForwardPass(model, cache, pool, 64);
-        foreach (var c in Golden.Load(golden).Select(WithStopToken))
+        foreach (var run in solo.Get(golden))
         {
-            var run = DecodeAlone(fp, c);
+            var c = run.Case;
             int matched = Golden.AssertMatches(c, run.Tokens, $"{golden} '{c.Prompt}'");
             output.WriteLine($"{golden} '{c.Prompt}': {matched}/{c.Generated.Length} steps exact, max |Δlogit| over reference top-8 = {run.MaxDiff:G3} " +
                 $"(relative {run.MaxRelativeDiff:G3})");
@@ -76,25 +63,17 @@ public class ForwardPassGoldenTests(ITestOutputHelper output)
     [MemberData(nameof(Goldens))]
     public void SequencesBatchedTogetherGetTheirSoloLogitsBitForBit(string golden)
     {
-        using var model = Model.Load(ModelPath(golden), new ModelLoadOptions { ContextLength = ContextLength });
+        var runs = solo.Get(golden);
+        using var model = LoadModel(golden);
         using var pool = new WorkerPool(2);
-        var cases = Golden.Load(golden).Select(WithStopToken).ToArray();
-        int vocab = model.VocabSize;
-
-        List<float[]>[] solo;
-        using (var soloCache = new KvCache(model.Hyperparameters, ContextLength, 1))
-        {
-            var soloFp = new ForwardPass(model, soloCache, pool, 64);
-            solo = cases.Select(c => DecodeAlone(soloFp, c).Logits).ToArray();
-        }
-
-        using var cache = new KvCache(model.Hyperparameters, ContextLength, cases.Length);
+        using var cache = new KvCache(model.Hyperparameters, ContextLength, runs.Length);
         var fp = new ForwardPass(model, cache, pool, 128);
-        var prompt = cases.SelectMany((c, slot) => c.PromptTokens.Select((t, i) => new BatchEntry(t, i, slot, i == c.PromptTokens.Length - 1))).ToArray();
-        var logits = new float[cases.Length * vocab];
+        int vocab = model.VocabSize;
+        var prompt = runs.SelectMany((r, slot) => r.Case.PromptTokens.Select((t, i) => new BatchEntry(t, i, slot, i == r.Case.PromptTokens.Length - 1))).ToArray();
+        var logits = new float[runs.Length * vocab];
         fp.Evaluate(prompt, logits);
-        var pos = cases.Select(c => c.PromptTokens.Length).ToArray();
-        var active = Enumerable.Range(0, cases.Length).ToList();
+        var pos = runs.Select(r => r.Case.PromptTokens.Length).ToArray();
+        var active = Enumerable.Range(0, runs.Length).ToList();
         for (int step = 0; active.Count > 0; step++)
         {
             var next = new List<BatchEntry>();
@@ -103,9 +82,10 @@ public class ForwardPassGoldenTests(ITestOutputHelper output)
             {
                 int slot = active[r];
                 var row = logits.AsSpan(r * vocab, vocab);
-                Assert.True(row.SequenceEqual(solo[slot][step]), $"{golden} '{cases[slot].Prompt}': step {step} logits differ from the sequence alone");
-                if (step + 1 >= solo[slot].Count) continue;
-                next.Add(new BatchEntry(ArgMax(row), pos[slot]++, slot, true));
+                Assert.True(Hash(row).AsSpan().SequenceEqual(runs[slot].RowHashes[step]),
+                    $"{golden} '{runs[slot].Case.Prompt}': step {step} logits differ from the sequence decoded alone");
+                if (step + 1 >= runs[slot].RowHashes.Count) continue;
+                next.Add(new BatchEntry(runs[slot].Tokens[step], pos[slot]++, slot, true));
                 stillActive.Add(slot);
             }
             active = stillActive;
@@ -113,43 +93,77 @@ public class ForwardPassGoldenTests(ITestOutputHelper output)
         }
     }
 
-    private sealed record Decoded(List<int> Tokens, List<float[]> Logits, double MaxDiff, double MaxRelativeDiff);
-
-    /// <summary>Prompt then greedy steps until the reference length or the first differing token; keeps every logits row.</summary>
-    private static Decoded DecodeAlone(ForwardPass fp, GoldenCase c)
+    private static Model LoadModel(string golden) => Model.Load(golden switch
     {
-        int vocab = fp.Model.VocabSize;
-        var logits = new float[vocab];
-        var batch = c.PromptTokens.Select((t, i) => new BatchEntry(t, i, 0, i == c.PromptTokens.Length - 1)).ToArray();
-        fp.Evaluate(batch, logits);
-        var tokens = new List<int>();
-        var rows = new List<float[]>();
-        double maxDiff = 0, maxRelative = 0;
-        int pos = c.PromptTokens.Length;
-        for (int step = 0; step < c.Generated.Length; step++)
+        "stories260K-F32" => RepoPaths.SharedFile("models", "stories260K.gguf"),
+        "llama-tiny-F16" => RepoPaths.SharedFile("models", "llama-tiny-F16.gguf"),
+        _ => SyntheticModels.Get(golden),
+    }, new ModelLoadOptions { ContextLength = ContextLength });
+
+    private static byte[] Hash(ReadOnlySpan<float> row) => SHA256.HashData(MemoryMarshal.AsBytes(row));
+
+    /// <summary>One golden case decoded alone: chosen tokens, a digest of every logits row, and the distance to llama.cpp.</summary>
+    internal sealed record SoloRun(GoldenCase Case, List<int> Tokens, List<byte[]> RowHashes, double MaxDiff, double MaxRelativeDiff);
+
+    /// <summary>Solo decodes, computed once per golden and shared by both tests.</summary>
+    public sealed class SoloDecodes
+    {
+        private readonly ConcurrentDictionary<string, Lazy<SoloRun[]>> _runs = new();
+
+        internal SoloRun[] Get(string golden) => _runs.GetOrAdd(golden, g => new Lazy<SoloRun[]>(() => DecodeAll(g))).Value;
+
+        private static SoloRun[] DecodeAll(string golden)
         {
-            rows.Add((float[])logits.Clone());
-            double stepDiff = 0, magnitude = 0;
-            foreach (var (tok, logit) in c.TopLogits[step])
-            {
-                stepDiff = Math.Max(stepDiff, Math.Abs(logits[tok] - logit));
-                magnitude = Math.Max(magnitude, Math.Abs(logit));
-            }
-            maxDiff = Math.Max(maxDiff, stepDiff);
-            maxRelative = Math.Max(maxRelative, stepDiff / magnitude);
-            int next = ArgMax(logits);
-            tokens.Add(next);
-            if (next != c.Generated[step] || step + 1 == c.Generated.Length) break;
-            fp.Evaluate([new BatchEntry(next, pos++, 0, true)], logits);
+            using var model = LoadModel(golden);
+            using var pool = new WorkerPool(2);
+            using var cache = new KvCache(model.Hyperparameters, ContextLength, 1);
+            var fp = new ForwardPass(model, cache, pool, 64);
+            return Golden.Load(golden).Select(c => DecodeAlone(fp, WithStopToken(c))).ToArray();
         }
-        return new Decoded(tokens, rows, maxDiff, maxRelative);
-    }
 
-    /// <summary>Greedy choice; ties go to the lower id, as llama.cpp's greedy sampler does.</summary>
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
-        return best;
+        /// <summary>
+        /// The reference tokens including the end-of-generation token that stopped llama.cpp, when it stopped
+        /// before the step limit (its top logits are recorded but it is not part of <c>generated</c>).
+        /// </summary>
+        private static GoldenCase WithStopToken(GoldenCase c) =>
+            c.TopLogits.Length > c.Generated.Length ? c with { Generated = [.. c.Generated, c.TopLogits[c.Generated.Length][0].Token] } : c;
+
+        /// <summary>Prompt then greedy steps until the reference length or the first differing token.</summary>
+        private static SoloRun DecodeAlone(ForwardPass fp, GoldenCase c)
+        {
+            int vocab = fp.Model.VocabSize;
+            var logits = new float[vocab];
+            var batch = c.PromptTokens.Select((t, i) => new BatchEntry(t, i, 0, i == c.PromptTokens.Length - 1)).ToArray();
+            fp.Evaluate(batch, logits);
+            var tokens = new List<int>();
+            var hashes = new List<byte[]>();
+            double maxDiff = 0, maxRelative = 0;
+            int pos = c.PromptTokens.Length;
+            for (int step = 0; step < c.Generated.Length; step++)
+            {
+                hashes.Add(Hash(logits));
+                double stepDiff = 0, magnitude = 0;
+                foreach (var (tok, logit) in c.TopLogits[step])
+                {
+                    stepDiff = Math.Max(stepDiff, Math.Abs(logits[tok] - logit));
+                    magnitude = Math.Max(magnitude, Math.Abs(logit));
+                }
+                maxDiff = Math.Max(maxDiff, stepDiff);
+                maxRelative = Math.Max(maxRelative, stepDiff / magnitude);
+                int next = ArgMax(logits);
+                tokens.Add(next);
+                if (next != c.Generated[step] || step + 1 == c.Generated.Length) break;
+                fp.Evaluate([new BatchEntry(next, pos++, 0, true)], logits);
+            }
+            return new SoloRun(c, tokens, hashes, maxDiff, maxRelative);
+        }
+
+        /// <summary>Greedy choice; ties go to the lower id, as llama.cpp's greedy sampler does.</summary>
+        private static int ArgMax(ReadOnlySpan<float> logits)
+        {
+            int best = 0;
+            for (int i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
+            return best;
+        }
     }
 }
