@@ -20,7 +20,12 @@ public sealed unsafe class ForwardPass
     private readonly AttentionWork _attention;
     private readonly int _maxBatch;
 
-    private readonly float[] _h, _x, _q, _k, _v, _attnOut, _proj, _gate, _up, _ropeCos, _ropeSin, _outRows;
+    private readonly float[] _h, _x, _q, _k, _v, _attnOut, _proj, _gate, _up, _outRows;
+
+    /// <summary>The distinct RoPE variants of the spec (gemma2/3 alternate two) and each one's cos/sin per batch token.</summary>
+    private readonly RopeParameters[] _ropeVariants;
+    private readonly int[] _ropeVariantOfLayer;
+    private readonly float[][] _ropeCos, _ropeSin;
 
     public int MaxBatch => _maxBatch;
     public Model Model => _model;
@@ -47,9 +52,11 @@ public sealed unsafe class ForwardPass
         _proj = Alloc(maxBatch * nEmbd);
         _gate = Alloc(maxBatch * nFf);
         _up = Alloc(maxBatch * nFf);
-        _ropeCos = Alloc(maxBatch * hp.RopeDimensions / 2 + 1);
-        _ropeSin = Alloc(maxBatch * hp.RopeDimensions / 2 + 1);
         _outRows = Alloc(maxBatch);
+        _ropeVariants = model.Spec.Rope.Distinct(ReferenceEqualityComparer.Instance).Cast<RopeParameters>().ToArray();
+        _ropeVariantOfLayer = model.Spec.Rope.Select(r => Array.IndexOf(_ropeVariants, r)).ToArray();
+        _ropeCos = _ropeVariants.Select(r => Alloc(maxBatch * (r.Dimensions / 2))).ToArray();
+        _ropeSin = _ropeVariants.Select(r => Alloc(maxBatch * (r.Dimensions / 2))).ToArray();
         _attention = new AttentionWork(pool, hp, maxBatch);
     }
 
@@ -91,18 +98,14 @@ public sealed unsafe class ForwardPass
                     for (int i = 0; i < nEmbd; i++) dst[i] *= spec.EmbeddingScale;
             }
             _attention.Prepare(batch);
+            for (int r = 0; r < _ropeVariants.Length; r++) ComputeRope(r, batch);
 
             int rows = n;
-            RopeParameters? ropeComputed = null;
             for (int l = 0; l < w.Layers.Length; l++)
             {
                 var layer = w.Layers[l];
                 var rope = spec.Rope[l];
-                if (!ReferenceEquals(rope, ropeComputed))
-                {
-                    ComputeRope(rope, batch);
-                    ropeComputed = rope;
-                }
+                float[] ropeCos = _ropeCos[_ropeVariantOfLayer[l]], ropeSin = _ropeSin[_ropeVariantOfLayer[l]];
                 // --- attention ---
                 for (int t = 0; t < n; t++)
                     RmsNorm.Apply(new ReadOnlySpan<float>(h + (long)t * nEmbd, nEmbd), layer.AttnNorm, new Span<float>(x + (long)t * nEmbd, nEmbd), hp.RmsEps);
@@ -121,12 +124,17 @@ public sealed unsafe class ForwardPass
                     if (layer.QNorm != null) RmsNorm.ApplyPerHead(qt, hp.HeadDimK, layer.QNorm, hp.RmsEps);
                     if (layer.KNorm != null) RmsNorm.ApplyPerHead(kt, hp.HeadDimK, layer.KNorm, hp.RmsEps);
                     int half = rope.Dimensions / 2;
-                    var cos = new ReadOnlySpan<float>(_ropeCos, t * half, half);
-                    var sin = new ReadOnlySpan<float>(_ropeSin, t * half, half);
+                    var cos = new ReadOnlySpan<float>(ropeCos, t * half, half);
+                    var sin = new ReadOnlySpan<float>(ropeSin, t * half, half);
                     Rope.Apply(qt, hp.HeadDimK, rope.Mode, rope.Dimensions, cos, sin);
                     Rope.Apply(kt, hp.HeadDimK, rope.Mode, rope.Dimensions, cos, sin);
+                    if (spec.AttentionTemperature is { } temperature)
+                    {
+                        float f = temperature.Factor(batch[t].Position);
+                        if (f != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(qt, f, qt);
+                    }
                     if (spec.QueryScale != 1f)
-                        for (int i = 0; i < qDim; i++) qt[i] *= spec.QueryScale;
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(qt, spec.QueryScale, qt);
                     // Store K/V (rounded to f16) at the token's cell.
                     var e = batch[t];
                     Fp16.FromFloat(kt, new Span<ushort>(_cache.Keys(e.Slot, l) + (long)e.Position * _cache.KeyWidth, kDim));
@@ -212,11 +220,12 @@ public sealed unsafe class ForwardPass
         throw new NotSupportedException("embeddings are not wired yet");
     }
 
-    private void ComputeRope(RopeParameters rope, ReadOnlySpan<BatchEntry> batch)
+    private void ComputeRope(int variant, ReadOnlySpan<BatchEntry> batch)
     {
+        var rope = _ropeVariants[variant];
         int half = rope.Dimensions / 2;
         for (int t = 0; t < batch.Length; t++)
-            Rope.ComputeCache(rope, batch[t].Position, new Span<float>(_ropeCos, t * half, half), new Span<float>(_ropeSin, t * half, half));
+            Rope.ComputeCache(rope, batch[t].Position, new Span<float>(_ropeCos[variant], t * half, half), new Span<float>(_ropeSin[variant], t * half, half));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -71,10 +71,11 @@ public static unsafe class Attention
         int dv = output.Length;
         acc.Clear();
         float m = float.NegativeInfinity, s = 0f;
+        if (softcap != 0) scale /= softcap; // as ggml folds it into the kernel scale
         for (int j = first; j <= last; j++)
         {
             float score = DotF16F32(q, k + (long)j * kStride) * scale;
-            if (softcap != 0) score = softcap * MathF.Tanh(score * (1f / softcap));
+            if (softcap != 0) score = softcap * MathF.Tanh(score);
             float ms = 1f, vs = 1f;
             if (score > m)
             {

@@ -1,4 +1,5 @@
 using Corral.Engine.Gguf;
+using Corral.Engine.Kernels;
 
 namespace Corral.Engine.Models.Architectures;
 
@@ -17,8 +18,13 @@ public abstract class DecoderArchitecture
     /// <param name="contextLength">The per-sequence context the model is loaded with (phi3 picks RoPE factors from it).</param>
     public abstract TransformerSpec CreateSpec(GgufFile file, ModelHyperparameters hp, TransformerWeights weights, int contextLength);
 
-    /// <summary>RoPE parameters from the common keys (linear scaling, YaRN, frequency factors).</summary>
-    protected static Kernels.RopeParameters StandardRope(ModelHyperparameters hp, Kernels.RopeMode mode, float[]? freqFactors, float? freqBase = null, float? freqScale = null)
+    /// <summary>
+    /// RoPE parameters from the common keys (engine.md §5.2): linear scaling, YaRN when
+    /// <c>rope.scaling.type = yarn</c> (magnitude <c>get_mscale(s) / get_mscale(s, log_mul)</c> times the
+    /// reciprocal of the factor the kernel re-applies), then <c>rope.scaling.attn_factor</c>.
+    /// </summary>
+    protected static RopeParameters StandardRope(ModelHyperparameters hp, RopeMode mode, float[]? freqFactors,
+        float? freqBase = null, float? freqScale = null, float yarnLogMultiplier = 0f)
     {
         float fs = freqScale ?? hp.RopeFreqScale;
         float ext = hp.RopeScalingType == "yarn" ? 1f : 0f;
@@ -26,11 +32,11 @@ public abstract class DecoderArchitecture
         if (ext != 0)
         {
             float factor = 1f / fs;
-            float mscale = factor <= 1 ? 1 : 1 + 0.1f * MathF.Log(factor);
-            attn = mscale * (1f / (1f + 0.1f * MathF.Log(factor)));
+            attn = yarnLogMultiplier != 0f ? YarnMscale(factor, 1f) / YarnMscale(factor, yarnLogMultiplier) : YarnMscale(factor, 1f);
+            attn *= 1f / (1f + 0.1f * MathF.Log(factor));
         }
         attn *= hp.RopeAttnFactor;
-        return new Kernels.RopeParameters
+        return new RopeParameters
         {
             Dimensions = hp.RopeDimensions,
             Mode = mode,
@@ -44,6 +50,50 @@ public abstract class DecoderArchitecture
             OriginalContext = hp.RopeOriginalContext,
         };
     }
+
+    private static float YarnMscale(float scale, float mscale) => scale <= 1f ? 1f : 0.1f * mscale * MathF.Log(scale) + 1f;
+
+    /// <summary>
+    /// Which layers use sliding-window attention. <c>{arch}.attention.sliding_window_pattern</c> may be a
+    /// period p (layer l is local iff <c>l % p &lt; p − 1</c>; p = 0 makes every layer local) or one flag per
+    /// layer; when absent, <paramref name="defaultPeriod"/> applies.
+    /// </summary>
+    protected static bool[] SlidingWindowLayers(GgufFile file, ModelHyperparameters hp, int defaultPeriod)
+    {
+        string key = $"{hp.Architecture}.attention.sliding_window_pattern";
+        var value = file.Get(key);
+        if (value is { IsArray: true })
+        {
+            int[] flags;
+            try { flags = value.AsInt32Array(); }
+            catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
+            {
+                throw new ModelLoadException($"metadata key '{key}' must be a number or an array of per-layer flags");
+            }
+            if (flags.Length != hp.BlockCount)
+                throw new ModelLoadException($"metadata key '{key}' has {flags.Length} per-layer flags, but the model has {hp.BlockCount} layers");
+            return flags.Select(f => f != 0).ToArray();
+        }
+        long period = defaultPeriod;
+        if (value != null)
+        {
+            if (!value.IsNumeric) throw new ModelLoadException($"metadata key '{key}' must be a number or an array of per-layer flags");
+            period = value.AsInt64();
+            if (period < 0) throw new ModelLoadException($"metadata key '{key}' is {period}; a sliding-window period cannot be negative");
+        }
+        var local = new bool[hp.BlockCount];
+        for (int l = 0; l < local.Length; l++) local[l] = period == 0 || l % period < period - 1;
+        return local;
+    }
+
+    /// <summary>The same value for every layer.</summary>
+    protected static T[] EveryLayer<T>(ModelHyperparameters hp, T value) => Enumerable.Repeat(value, hp.BlockCount).ToArray();
+
+    /// <summary>Fails the load when an architecture requires a tensor the standard loader treats as optional.</summary>
+    protected static void Require(bool present, string architecture, string tensor)
+    {
+        if (!present) throw new ModelLoadException($"{architecture} model is missing tensor '{tensor}'");
+    }
 }
 
 /// <summary>The registry of supported decoder architectures.</summary>
@@ -52,6 +102,13 @@ public static class ArchitectureRegistry
     private static readonly DecoderArchitecture[] s_all =
     [
         new LlamaArchitecture(),
+        new Mistral3Architecture(),
+        new Qwen2Architecture(),
+        new Qwen3Architecture(),
+        new GemmaArchitecture(),
+        new Gemma2Architecture(),
+        new Gemma3Architecture(),
+        new Phi3Architecture(),
     ];
 
     public static IEnumerable<string> SupportedNames => s_all.SelectMany(a => a.Names);

@@ -1,10 +1,23 @@
 namespace Corral.Engine.Models.Architectures;
 
+/// <summary>Where an architecture's loader departs from the common tensor set.</summary>
+public sealed record WeightOptions
+{
+    public static readonly WeightOptions Default = new();
+
+    /// <summary>The lm_head is always <c>token_embd</c>; an <c>output.weight</c> is not read (gemma, gemma2).</summary>
+    public bool AlwaysTied { get; init; }
+
+    /// <summary>Load an optional <c>output.bias</c> (qwen2 is the only architecture whose loader does).</summary>
+    public bool OutputBias { get; init; }
+}
+
 /// <summary>The llama tensor layout and its common variations (fused QKV, fused gate|up, biases, extra norms, tied output).</summary>
 public static class StandardWeights
 {
-    public static TransformerWeights Load(TensorLoader l, ModelHyperparameters hp)
+    public static TransformerWeights Load(TensorLoader l, ModelHyperparameters hp, WeightOptions? options = null)
     {
+        options ??= WeightOptions.Default;
         int nEmbd = hp.EmbeddingLength;
         int qDim = hp.HeadCount * hp.HeadDimK;
         int kDim = hp.HeadCountKv * hp.HeadDimK;
@@ -71,7 +84,7 @@ public static class StandardWeights
                 PostFfnNorm = l.OptionalVector(p + "post_ffw_norm.weight", nEmbd),
             };
         }
-        var output = l.OptionalMatrix("output.weight", nEmbd) ?? embd;
+        var output = options.AlwaysTied ? embd : l.OptionalMatrix("output.weight", nEmbd) ?? embd;
         int half = hp.RopeDimensions / 2;
         return new TransformerWeights
         {
@@ -79,7 +92,7 @@ public static class StandardWeights
             Layers = layers,
             OutputNorm = l.Vector("output_norm.weight", nEmbd),
             Output = output,
-            OutputBias = l.OptionalVector("output.bias", output.Rows),
+            OutputBias = options.OutputBias ? l.OptionalVector("output.bias", output.Rows) : null,
             RopeFreqs = l.OptionalVector("rope_freqs.weight", half),
             RopeFactorsLong = l.OptionalVector("rope_factors_long.weight", half),
             RopeFactorsShort = l.OptionalVector("rope_factors_short.weight", half),
