@@ -280,7 +280,10 @@ public sealed unsafe class ForwardPass
             _scale = scale;
             _softcap = softcap;
             _window = window;
-            _pool.Run(this);
+            // Short contexts of small models: one thread, the dispatch would cost more than the work.
+            long work = 0;
+            for (int t = 0; t < _n; t++) work += (long)(_batch[t].Position + 1) * _hp.HeadCount * _hp.HeadDimK;
+            _pool.Run(this, work < (1 << 16) ? 1 : int.MaxValue);
             _cache = null;
         }
 

@@ -24,7 +24,12 @@ public sealed unsafe class MatMul : ParallelWork
     private int _xStride;
     private int _yStride;
 
+    /// <summary>Below this many multiply-adds a product runs on the calling thread: waking workers would cost more.</summary>
+    private const long ParallelThreshold = 1 << 17;
+
     public MatMul(WorkerPool pool) => _pool = pool;
+
+    private int ThreadsFor(WeightMatrix w, int tokens) => (long)w.Rows * w.Cols * tokens < ParallelThreshold ? 1 : int.MaxValue;
 
     /// <summary>True when a weight of <paramref name="type"/> can be multiplied.</summary>
     public static bool Supports(GgmlType type) => type is GgmlType.F32 or GgmlType.F16;
@@ -48,14 +53,14 @@ public sealed unsafe class MatMul : ParallelWork
             {
                 _x = c;
                 _xStride = w.Cols;
-                _pool.Run(this);
+                _pool.Run(this, ThreadsFor(w, tokens));
             }
         }
         else
         {
             _x = x;
             _xStride = xStride;
-            _pool.Run(this);
+            _pool.Run(this, ThreadsFor(w, tokens));
         }
         _w = null;
     }

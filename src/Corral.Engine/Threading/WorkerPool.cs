@@ -30,7 +30,7 @@ public sealed class WorkerPool : IDisposable
     private Exception? _failure;
 
     /// <summary>Iterations a worker spins on the generation counter before sleeping on its semaphore.</summary>
-    private const int SpinIterations = 20_000;
+    private const int SpinIterations = 4_000;
 
     public int ThreadCount { get; }
 
