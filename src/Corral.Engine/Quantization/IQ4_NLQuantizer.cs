@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Quantization;
@@ -18,8 +19,14 @@ public static class IQ4_NLQuantizer
     public static void Quantize(ReadOnlySpan<float> source, Span<byte> destination)
     {
         int blocks = ThrowHelpers.CheckBlocks(GgmlType.IQ4_NL, source.Length, destination.Length);
+        int b = 0;
+        if (KQuantSearchX8.IsEnabled)
+        {
+            for (; b + 8 <= blocks; b += 8)
+                QuantizeEightX8(source.Slice(b * BlockSize, 8 * BlockSize), destination.Slice(b * BlockBytes, 8 * BlockBytes));
+        }
         Span<byte> levels = stackalloc byte[BlockSize];
-        for (int b = 0; b < blocks; b++)
+        for (; b < blocks; b++)
         {
             var x = source.Slice(b * BlockSize, BlockSize);
             var y = destination.Slice(b * BlockBytes, BlockBytes);
@@ -27,6 +34,24 @@ public static class IQ4_NLQuantizer
             BinaryPrimitives.WriteUInt16LittleEndian(y, FloatBits.SingleToHalf(d));
             Iq4Grid.PickIndices(x, d != 0 ? 1 / d : 0f, levels);
             Iq4Grid.PackNibbles(levels, y[2..]);
+        }
+    }
+
+    /// <summary>Eight consecutive blocks, one per lane (bit-identical to the scalar loop).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void QuantizeEightX8(ReadOnlySpan<float> x, Span<byte> y)
+    {
+        Span<Vector256<float>> xt = stackalloc Vector256<float>[BlockSize];
+        Span<Vector256<int>> lt = stackalloc Vector256<int>[BlockSize];
+        KQuantSearchX8.Transpose(x, BlockSize, xt);
+        var d = Iq4GridX8.FindBlockScale(xt, lt);
+        var id = Vector256.ConditionalSelect(Vector256.Equals(d, Vector256<float>.Zero), Vector256<float>.Zero, Vector256<float>.One / d);
+        Iq4GridX8.PickIndices(xt, id, lt);
+        for (int k = 0; k < 8; k++)
+        {
+            var block = y.Slice(k * BlockBytes, BlockBytes);
+            BinaryPrimitives.WriteUInt16LittleEndian(block, FloatBits.SingleToHalf(d.GetElement(k)));
+            Iq4GridX8.PackNibbles(lt, k, block[2..]);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Corral.Engine.Kernels;
 using Corral.Engine.Quantization;
 using Corral.Engine.Tensors;
 
@@ -187,5 +188,56 @@ public class QuantizerTests
         long rowBytes = GgmlTypeInfo.RowSize(type, 512);
         for (int r = 0; r < 4; r++)
             Assert.Equal(whole.AsSpan((int)(r * rowBytes), (int)rowBytes).ToArray(), Quantize(type, x[(r * 512)..((r + 1) * 512)]));
+    }
+
+    /// <summary>
+    /// Rows mixing awkward blocks (zero, constant, one value, ±ties, outliers, tiny, on-grid) with noise, so that
+    /// vector lanes take different branches next to each other.
+    /// </summary>
+    private static float[] AwkwardRow(int n, int seed)
+    {
+        var rng = new Random(seed);
+        var x = Noise(n, seed);
+        for (int b = 0; b < n / 32; b++)
+        {
+            var block = x.AsSpan(32 * b, 32);
+            switch (rng.Next(10))
+            {
+                case 0: block.Clear(); break;
+                case 1: block.Fill(0.0123f); break;
+                case 2: block.Clear(); block[rng.Next(32)] = -0.5f; break;
+                case 3: block[3] = 0.25f; block[17] = -0.25f; break;
+                case 4: block[rng.Next(32)] = 40f; break;
+                case 5: for (int i = 0; i < 32; i++) block[i] *= 1e-14f; break;
+                case 6: for (int i = 0; i < 32; i++) block[i] = (i % 7 - 3) * 0.01f; break;
+                case 7: for (int i = 0; i < 32; i++) block[i] = MathF.Abs(block[i]) + 0.1f; break; // all positive: min > 0
+                default: break;
+            }
+        }
+        return x;
+    }
+
+    /// <summary>The vertical (8 groups per Vector256) searches must reproduce the scalar reference bit for bit.</summary>
+    [Theory]
+    [InlineData(GgmlType.Q2_K)]
+    [InlineData(GgmlType.Q3_K)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q5_K)]
+    [InlineData(GgmlType.Q6_K)]
+    [InlineData(GgmlType.IQ4_NL)]
+    [InlineData(GgmlType.IQ4_XS)]
+    public void VectorPathMatchesScalarReference(GgmlType type)
+    {
+        if (!CpuIsa.IsSupported(IsaLevel.Avx2)) return; // only the scalar path exists there
+        for (int seed = 0; seed < 6; seed++)
+        {
+            // 40 blocks of 32: IQ4_NL also runs its scalar tail after five groups of eight.
+            var x = AwkwardRow(GgmlTypeInfo.BlockSize(type) == 32 ? 40 * 32 : 16 * 256, seed);
+            var vector = Quantize(type, x);
+            byte[] scalar;
+            using (CpuIsa.Override(IsaLevel.Scalar)) scalar = Quantize(type, x);
+            int at = vector.AsSpan().CommonPrefixLength(scalar);
+            Assert.True(at == vector.Length, $"{type} seed {seed}: first difference at byte {at} (block {at / GgmlTypeInfo.TypeSize(type)})");
+        }
     }
 }
