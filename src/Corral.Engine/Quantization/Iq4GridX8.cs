@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Corral.Engine.Quantization;
 
@@ -11,6 +12,11 @@ namespace Corral.Engine.Quantization;
 internal static class Iq4GridX8
 {
     private static readonly Vector256<float>[] s_values = BuildValues();
+    private static readonly Vector256<float>[] s_midpointSums = BuildMidpointSums();
+    private static readonly Vector256<float> s_lowValues = Vector256.Create(s_values[0][0], s_values[1][0], s_values[2][0], s_values[3][0],
+        s_values[4][0], s_values[5][0], s_values[6][0], s_values[7][0]);
+    private static readonly Vector256<float> s_highValues = Vector256.Create(s_values[8][0], s_values[9][0], s_values[10][0], s_values[11][0],
+        s_values[12][0], s_values[13][0], s_values[14][0], s_values[15][0]);
 
     private static Vector256<float>[] BuildValues()
     {
@@ -19,28 +25,30 @@ internal static class Iq4GridX8
         return v;
     }
 
+    private static Vector256<float>[] BuildMidpointSums()
+    {
+        var v = new Vector256<float>[15];
+        for (int k = 0; k < 15; k++) v[k] = Vector256.Create((float)(Iq4Grid.Values[k] + Iq4Grid.Values[k + 1]));
+        return v;
+    }
+
     /// <summary>
-    /// best_index_int8 per lane, and the grid value it picks. With ml the number of grid values in 1..14 at or
-    /// below x, the neighbours are values[ml] and values[ml+1]; the lower wins only when strictly closer, and
-    /// the same float comparison also sends x ≤ values[0] to 0 and x ≥ values[15] to 15.
+    /// best_index_int8 per lane, and the grid value it picks: the number of neighbour midpoints at or below x,
+    /// counted as <c>x + x ≥ values[k] + values[k+1]</c> (exact: doubling and integer sums). This equals the
+    /// reference's <c>x − lower &lt; upper − x</c> test: wherever the two sides are close enough for rounding to
+    /// matter, |x| ≥ 4.5 and both differences are below 16, so they are computed exactly.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<int> BestIndex(Vector256<float> x, out Vector256<float> value)
     {
-        var v = s_values;
-        var lower = v[0];
-        var upper = v[1];
-        var count = Vector256<int>.Zero;
-        for (int k = 1; k < 15; k++)
-        {
-            var atLeast = Vector256.GreaterThanOrEqual(x, v[k]);
-            lower = Vector256.ConditionalSelect(atLeast, v[k], lower);
-            upper = Vector256.ConditionalSelect(atLeast, v[k + 1], upper);
-            count -= atLeast.AsInt32();
-        }
-        var takeLower = Vector256.LessThan(x - lower, upper - x);
-        value = Vector256.ConditionalSelect(takeLower, lower, upper);
-        return count + Vector256<int>.One + takeLower.AsInt32();
+        var sums = s_midpointSums;
+        var twice = x + x;
+        var index = Vector256<int>.Zero;
+        for (int k = 0; k < 15; k++) index -= Vector256.GreaterThanOrEqual(twice, sums[k]).AsInt32();
+        // vpermps reads the low three index bits, so one index serves both halves of the 16-entry table.
+        var high = Vector256.GreaterThan(index, Vector256.Create(7)).AsSingle();
+        value = Vector256.ConditionalSelect(high, Avx2.PermuteVar8x32(s_highValues, index), Avx2.PermuteVar8x32(s_lowValues, index));
+        return index;
     }
 
     /// <summary><see cref="Iq4Grid.FindBlockScale"/> for eight blocks of 32; <paramref name="levels"/> gets the first-guess indices.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Corral.Engine.Kernels;
 
 namespace Corral.Engine.Quantization;
@@ -14,7 +15,7 @@ namespace Corral.Engine.Quantization;
 internal static class KQuantSearchX8
 {
     /// <summary>True when the vertical path should be used (AVX2 hardware, not lowered by CORRAL_ISA).</summary>
-    public static bool IsEnabled => CpuIsa.Current >= IsaLevel.Avx2 && Vector256.IsHardwareAccelerated;
+    public static bool IsEnabled => CpuIsa.Current >= IsaLevel.Avx2 && Avx2.IsSupported && Vector256.IsHardwareAccelerated;
 
     /// <summary>Loads <c>n</c> elements of eight groups that start <paramref name="stride"/> floats apart, transposed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
