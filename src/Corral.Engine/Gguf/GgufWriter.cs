@@ -270,6 +270,9 @@ public sealed class GgufWriter : IDisposable
             case int[] ints when elem == GgufValueType.Int32:
                 foreach (var i in ints) h.U32((uint)i);
                 return;
+            case byte[] bytes when elem == GgufValueType.UInt8:
+                h.Bytes(bytes);
+                return;
         }
         foreach (var item in array)
             WriteScalar(h, key, elem, item ?? throw new ArgumentException($"GGUF metadata '{key}' holds a null element"));
@@ -324,6 +327,7 @@ public sealed class GgufWriter : IDisposable
         public void U32(uint v) => BinaryPrimitives.WriteUInt32LittleEndian(Take(4), v);
         public void U64(ulong v) => BinaryPrimitives.WriteUInt64LittleEndian(Take(8), v);
         public void Zeros(int n) => Take(n).Clear();
+        public void Bytes(ReadOnlySpan<byte> bytes) => bytes.CopyTo(Take(bytes.Length));
 
         public void String(string s)
         {

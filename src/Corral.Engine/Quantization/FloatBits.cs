@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Corral.Engine.Kernels;
 
 namespace Corral.Engine.Quantization;
 
@@ -39,12 +41,37 @@ public static class FloatBits
         return (ushort)((bits + 0x7fff + ((bits >> 16) & 1)) >> 16);
     }
 
-    /// <summary>Widens a row of F16 values (raw little-endian bits) to F32.</summary>
+    /// <summary>Widens a row of F16 values (raw little-endian bits) to F32 (exact).</summary>
     public static void HalfToSingle(ReadOnlySpan<ushort> source, Span<float> destination)
     {
         if (destination.Length < source.Length) ThrowHelpers.DestinationTooShort(source.Length, destination.Length);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && CpuIsa.Current >= IsaLevel.Avx2)
+        {
+            // Move exponent and mantissa into F32 position and rescale by 2^112, which is exact for normal and
+            // subnormal halves alike; infinities and NaNs get the all-ones exponent instead.
+            var magic = Vector256.Create(0x77800000u).AsSingle(); // 2^112
+            var expMantissa = Vector256.Create(0x7fffu);
+            var infOrNan = Vector256.Create(0x7c00u);
+            var f32Exponent = Vector256.Create(0x7f800000u);
+            for (; i + 16 <= source.Length; i += 16)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.Create(source.Slice(i, 16)));
+                Convert(lo, magic, expMantissa, infOrNan, f32Exponent).CopyTo(destination[i..]);
+                Convert(hi, magic, expMantissa, infOrNan, f32Exponent).CopyTo(destination[(i + 8)..]);
+            }
+        }
         var table = s_halfToSingle;
-        for (int i = 0; i < source.Length; i++) destination[i] = table[source[i]];
+        for (; i < source.Length; i++) destination[i] = table[source[i]];
+
+        static Vector256<float> Convert(Vector256<uint> h, Vector256<float> magic, Vector256<uint> expMantissa, Vector256<uint> infOrNan, Vector256<uint> f32Exponent)
+        {
+            var em = h & expMantissa;
+            var scaled = (em << 13).AsSingle() * magic;
+            var special = Vector256.GreaterThanOrEqual(em, infOrNan);
+            var value = Vector256.ConditionalSelect(special.AsSingle(), ((em << 13) | f32Exponent).AsSingle(), scaled);
+            return value | ((h & Vector256.Create(0x8000u)) << 16).AsSingle();
+        }
     }
 
     /// <summary>Widens a row of BF16 values (raw little-endian bits) to F32.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Quantization;
@@ -21,6 +22,9 @@ public static class IQ4_XSQuantizer
         int blocks = ThrowHelpers.CheckBlocks(GgmlType.IQ4_XS, source.Length, destination.Length);
         Span<byte> levels = stackalloc byte[32];
         Span<float> scales = stackalloc float[8];
+        Span<float> inverse = stackalloc float[8];
+        Span<Vector256<float>> xt = stackalloc Vector256<float>[32];
+        Span<Vector256<int>> lt = stackalloc Vector256<int>[32];
         for (int b = 0; b < blocks; b++)
         {
             var x = source.Slice(b * BlockSize, BlockSize);
@@ -28,13 +32,20 @@ public static class IQ4_XSQuantizer
             var scalesL = y.Slice(4, 4);
             var qs = y.Slice(8, 128);
 
+            if (KQuantSearchX8.IsEnabled)
+            {
+                KQuantSearchX8.Transpose(x, 32, xt);
+                Iq4GridX8.FindBlockScale(xt, lt).CopyTo(scales);
+            }
+            else
+            {
+                for (int ib = 0; ib < 8; ib++) scales[ib] = Iq4Grid.FindBlockScale(x.Slice(32 * ib, 32), levels);
+            }
             float maxScale = 0, amaxScale = 0;
             for (int ib = 0; ib < 8; ib++)
             {
-                float s = Iq4Grid.FindBlockScale(x.Slice(32 * ib, 32), levels);
-                scales[ib] = s;
-                float abs = MathF.Abs(s);
-                if (abs > amaxScale) { amaxScale = abs; maxScale = s; }
+                float abs = MathF.Abs(scales[ib]);
+                if (abs > amaxScale) { amaxScale = abs; maxScale = scales[ib]; }
             }
 
             float d = -maxScale / 32;
@@ -45,15 +56,25 @@ public static class IQ4_XSQuantizer
             {
                 int l = Math.Clamp(KQuantMath.NearestInt(id * scales[ib]), -32, 31);
                 float dl = d * l;
-                float idl = dl != 0 ? 1 / dl : 0f;
-                var xb = x.Slice(32 * ib, 32);
-                Iq4Grid.PickIndices(xb, idl, levels);
-                Iq4Grid.PackNibbles(levels, qs.Slice(16 * ib, 16));
+                inverse[ib] = dl != 0 ? 1 / dl : 0f;
                 l += 32;
                 int low = l & 0xF, high = l >> 4;
                 if (ib % 2 == 0) scalesL[ib / 2] = (byte)low;
                 else scalesL[ib / 2] |= (byte)(low << 4);
                 scalesH |= (ushort)(high << (2 * ib));
+            }
+            if (KQuantSearchX8.IsEnabled)
+            {
+                Iq4GridX8.PickIndices(xt, Vector256.Create<float>(inverse), lt);
+                for (int ib = 0; ib < 8; ib++) Iq4GridX8.PackNibbles(lt, ib, qs.Slice(16 * ib, 16));
+            }
+            else
+            {
+                for (int ib = 0; ib < 8; ib++)
+                {
+                    Iq4Grid.PickIndices(x.Slice(32 * ib, 32), inverse[ib], levels);
+                    Iq4Grid.PackNibbles(levels, qs.Slice(16 * ib, 16));
+                }
             }
             BinaryPrimitives.WriteUInt16LittleEndian(y[2..], scalesH);
         }

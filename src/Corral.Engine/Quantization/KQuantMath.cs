@@ -184,6 +184,11 @@ internal static class KQuantMath
             diff = useMad ? MathF.Abs(diff) : diff * diff;
             bestError += weights[i] * diff;
         }
+        if (nstep < 1)
+        {
+            theMin = -min;
+            return scale;
+        }
 
         Span<byte> trial = stackalloc byte[n];
         for (int step = 0; step <= nstep; step++)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Corral.Engine.Tensors;
 using static Corral.Engine.Quantization.KQuantMath;
 
@@ -34,15 +35,11 @@ public static class Q4_KQuantizer
             var yScales = y.Slice(4, 12);
             var qs = y.Slice(16, 128);
 
+            if (KQuantSearchX8.IsEnabled) SearchX8(x, scales, mins, levels);
+            else SearchScalar(x, scales, mins, levels, weights);
             float maxScale = 0, maxMin = 0;
             for (int j = 0; j < 8; j++)
             {
-                var xg = x.Slice(32 * j, 32);
-                float sumX2 = 0;
-                for (int l = 0; l < 32; l++) sumX2 += xg[l] * xg[l];
-                float avX = MathF.Sqrt(sumX2 / 32);
-                for (int l = 0; l < 32; l++) weights[l] = avX + MathF.Abs(xg[l]);
-                scales[j] = MakeQkx2Quants(15, xg, weights, levels.Slice(32 * j, 32), out mins[j], -1f, 0.1f, 20, useMad: false);
                 if (scales[j] > maxScale) maxScale = scales[j];
                 if (mins[j] > maxMin) maxMin = mins[j];
             }
@@ -76,5 +73,37 @@ public static class Q4_KQuantizer
                 for (int l = 0; l < 32; l++)
                     qs[q + l] = (byte)(levels[j + l] | (levels[j + l + 32] << 4));
         }
+    }
+
+    /// <summary>Per group of 32: weights rms(x)+|x|, then make_qkx2_quants.</summary>
+    private static void SearchScalar(ReadOnlySpan<float> x, Span<float> scales, Span<float> mins, Span<byte> levels, Span<float> weights)
+    {
+        for (int j = 0; j < 8; j++)
+        {
+            var xg = x.Slice(32 * j, 32);
+            float sumX2 = 0;
+            for (int l = 0; l < 32; l++) sumX2 += xg[l] * xg[l];
+            float avX = MathF.Sqrt(sumX2 / 32);
+            for (int l = 0; l < 32; l++) weights[l] = avX + MathF.Abs(xg[l]);
+            scales[j] = MakeQkx2Quants(15, xg, weights, levels.Slice(32 * j, 32), out mins[j], -1f, 0.1f, 20, useMad: false);
+        }
+    }
+
+    /// <summary>The same search for all eight groups at once, one per lane (bit-identical).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SearchX8(ReadOnlySpan<float> x, Span<float> scales, Span<float> mins, Span<byte> levels)
+    {
+        Span<Vector256<float>> xt = stackalloc Vector256<float>[32];
+        Span<Vector256<float>> wt = stackalloc Vector256<float>[32];
+        Span<Vector256<int>> lt = stackalloc Vector256<int>[32];
+        KQuantSearchX8.Transpose(x, 32, xt);
+        var sumX2 = Vector256<float>.Zero;
+        for (int l = 0; l < 32; l++) sumX2 += xt[l] * xt[l];
+        var avX = Vector256.Sqrt(sumX2 / Vector256.Create(32f));
+        for (int l = 0; l < 32; l++) wt[l] = avX + Vector256.Abs(xt[l]);
+        var s = KQuantSearchX8.MakeQkx2Quants(15, xt, wt, lt, out var m, -1f, 0.1f, 20, useMad: false);
+        s.CopyTo(scales);
+        m.CopyTo(mins);
+        KQuantSearchX8.StoreLevels(lt, levels, 32);
     }
 }

@@ -33,6 +33,18 @@ public class GoldenQuantizationTests
     public void SyntheticModelsMatchLlamaQuantize(string model, string type) =>
         AssertMatchesGolden(SyntheticModels.Get(model + "-F16"), model, type);
 
+    /// <summary>
+    /// The Qwen2.5-0.5B-shaped model (~1 GB F16, ne0 = 896 exercises the Q5_0/Q8_0 fallbacks and the tied
+    /// embedding). Slow: about 4–5 s per type with 2 threads on this 2-core machine, plus ~10 s to generate
+    /// the model once into .build/test-cache (bench/quantize-bench.sh times the same runs).
+    /// </summary>
+    [Theory]
+    [Trait("Category", "Slow")]
+    [InlineData("Q8_0")]
+    [InlineData("Q4_K_M")]
+    public void Qwen2HalfBillionMatchesLlamaQuantize(string type) =>
+        AssertMatchesGolden(SyntheticModels.Get("qwen2-0.5b-F16"), "qwen2-0.5b", type);
+
     internal static void AssertMatchesGolden(string source, string model, string type, int threads = 2)
     {
         string goldenName = $"{model}-{type}.gguf";

@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.Intrinsics;
+using Corral.Engine.Kernels;
 using Corral.Engine.Quantization;
 using Corral.Engine.Tensors;
 
@@ -147,6 +149,35 @@ public class QuantizerTests
         Assert.Equal(15, Iq4Grid.BestIndex(101f));                         // midpoint of 89 and 113
     }
 
+    /// <summary>The vector grid search (midpoint counting) picks what the scalar reference picks, right at and beside every midpoint.</summary>
+    [Fact]
+    public void Iq4VectorBestIndexMatchesScalar()
+    {
+        if (!KQuantSearchX8.IsEnabled) return; // only the scalar path exists there
+        var xs = new List<float> { 0f, -0f, 1e-30f, -1e-30f, float.PositiveInfinity, float.NegativeInfinity, -127f, 113f, -1e9f, 1e9f };
+        var v = Iq4Grid.Values;
+        for (int k = 0; k < 15; k++)
+        {
+            float m = (v[k] + v[k + 1]) / 2f, x = m;
+            for (int i = 0; i < 4; i++) { xs.Add(x); x = MathF.BitDecrement(x); }
+            x = m;
+            for (int i = 0; i < 4; i++) { x = MathF.BitIncrement(x); xs.Add(x); }
+        }
+        var rng = new Random(5);
+        for (int i = 0; i < 4000; i++) xs.Add((float)(rng.NextDouble() * 300 - 150));
+        while (xs.Count % 8 != 0) xs.Add(0f);
+        for (int i = 0; i < xs.Count; i += 8)
+        {
+            var index = Iq4GridX8.BestIndex(Vector256.Create(xs.GetRange(i, 8).ToArray()), out var value);
+            for (int lane = 0; lane < 8; lane++)
+            {
+                int want = Iq4Grid.BestIndex(xs[i + lane]);
+                Assert.True(want == index.GetElement(lane), $"x = {xs[i + lane]:R}: scalar {want}, vector {index.GetElement(lane)}");
+                Assert.Equal(v[want], value.GetElement(lane));
+            }
+        }
+    }
+
     [Fact]
     public void FloatBitsMatchGgmlConversions()
     {
@@ -161,6 +192,22 @@ public class QuantizerTests
         {
             float f = FloatBits.HalfToSingle((ushort)h);
             if (!float.IsNaN(f)) Assert.Equal((ushort)h, FloatBits.SingleToHalf(f));
+        }
+    }
+
+    /// <summary>The vector F16 → F32 widening agrees with the exact table for every one of the 65,536 bit patterns.</summary>
+    [Fact]
+    public void HalfRowConversionIsExactForEveryValue()
+    {
+        var halves = new ushort[65536 + 5];
+        for (int i = 0; i < halves.Length; i++) halves[i] = (ushort)i;
+        var floats = new float[halves.Length];
+        FloatBits.HalfToSingle(halves, floats);
+        for (int i = 0; i < halves.Length; i++)
+        {
+            float want = (float)BitConverter.UInt16BitsToHalf(halves[i]);
+            if (float.IsNaN(want)) Assert.True(float.IsNaN(floats[i]), $"0x{halves[i]:x4}");
+            else Assert.Equal(BitConverter.SingleToUInt32Bits(want), BitConverter.SingleToUInt32Bits(floats[i]));
         }
     }
 
@@ -187,5 +234,63 @@ public class QuantizerTests
         long rowBytes = GgmlTypeInfo.RowSize(type, 512);
         for (int r = 0; r < 4; r++)
             Assert.Equal(whole.AsSpan((int)(r * rowBytes), (int)rowBytes).ToArray(), Quantize(type, x[(r * 512)..((r + 1) * 512)]));
+    }
+
+    /// <summary>
+    /// Rows mixing awkward blocks (zero, constant, one value, ±ties, outliers, tiny, on-grid) with noise, so that
+    /// vector lanes take different branches next to each other.
+    /// </summary>
+    private static float[] AwkwardRow(int n, int seed)
+    {
+        var rng = new Random(seed);
+        var x = Noise(n, seed);
+        for (int b = 0; b < n / 32; b++)
+        {
+            var block = x.AsSpan(32 * b, 32);
+            switch (rng.Next(12))
+            {
+                case 0: block.Clear(); break;
+                case 1: block.Fill(0.0123f); break;
+                case 2: block.Clear(); block[rng.Next(32)] = -0.5f; break;
+                case 3: block[3] = 0.25f; block[17] = -0.25f; break;
+                case 4: block[rng.Next(32)] = 40f; break;
+                case 5: for (int i = 0; i < 32; i++) block[i] *= 1e-14f; break;
+                case 6: for (int i = 0; i < 32; i++) block[i] = (i % 7 - 3) * 0.01f; break;
+                case 7: for (int i = 0; i < 32; i++) block[i] = MathF.Abs(block[i]) + 0.1f; break; // all positive: min > 0
+                case 8: for (int i = 0; i < 32; i++) block[i] = i % 3 == 0 ? -0f : 0f; break;        // signed zeros decide m
+                case 9: for (int i = 0; i < 32; i++) block[i] = i == 5 ? -0f : MathF.Abs(block[i]); break;
+                default: break;
+            }
+        }
+        return x;
+    }
+
+    /// <summary>The Vector256 paths (horizontal for 32-blocks, vertical 8-group searches for the rest) must reproduce the scalar reference bit for bit.</summary>
+    [Theory]
+    [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q4_1)]
+    [InlineData(GgmlType.Q5_0)]
+    [InlineData(GgmlType.Q5_1)]
+    [InlineData(GgmlType.Q2_K)]
+    [InlineData(GgmlType.Q3_K)]
+    [InlineData(GgmlType.Q4_K)]
+    [InlineData(GgmlType.Q5_K)]
+    [InlineData(GgmlType.Q6_K)]
+    [InlineData(GgmlType.IQ4_NL)]
+    [InlineData(GgmlType.IQ4_XS)]
+    public void VectorPathMatchesScalarReference(GgmlType type)
+    {
+        if (!CpuIsa.IsSupported(IsaLevel.Avx2)) return; // only the scalar path exists there
+        for (int seed = 0; seed < 12; seed++)
+        {
+            // 43 blocks of 32: IQ4_NL ends with a partly filled group of eight.
+            var x = AwkwardRow(GgmlTypeInfo.BlockSize(type) == 32 ? 43 * 32 : 16 * 256, seed);
+            var vector = Quantize(type, x);
+            byte[] scalar;
+            using (CpuIsa.Override(IsaLevel.Scalar)) scalar = Quantize(type, x);
+            int at = vector.AsSpan().CommonPrefixLength(scalar);
+            Assert.True(at == vector.Length, $"{type} seed {seed}: first difference at byte {at} (block {at / GgmlTypeInfo.TypeSize(type)})");
+        }
     }
 }
