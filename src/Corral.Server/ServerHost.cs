@@ -50,7 +50,6 @@ public static class ServerHost
         BlobRoutes.Map(app, server);
         TagsRoutes.Map(app, server);
         GenerateRoutes.Map(app, server);
-        ChatRoutes.Map(app, server);
         CreateRoutes.Map(app, server);
         return app;
     }

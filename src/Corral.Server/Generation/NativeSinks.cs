@@ -14,7 +14,17 @@ public sealed class GenerateSink(HttpResponse response, string model, bool strea
     private List<ToolCall>? _toolCalls;
     private List<Logprob>? _logprobs;
 
-    public NdjsonStream Stream => _ndjson;
+    public bool Started => _ndjson.Started;
+
+    public Task FailAsync(int status, string message) => _ndjson.FailAsync(status, message);
+
+    public Task DebugAsync(string renderedPrompt, int imageCount, CancellationToken cancellation) =>
+        ResponseWriting.WriteJsonAsync(response, new GenerateResponse
+        {
+            Model = model,
+            CreatedAt = ApiJson.Timestamp(DateTimeOffset.UtcNow),
+            DebugInfo = new DebugInfo { RenderedTemplate = renderedPrompt, ImageCount = imageCount },
+        });
 
     public async Task ChunkAsync(ResponseChunk chunk, CancellationToken cancellation)
     {
@@ -53,7 +63,8 @@ public sealed class GenerateSink(HttpResponse response, string model, bool strea
             Context = final.Context,
         };
         Metrics.Fill(r, final);
-        if (stream) await _ndjson.WriteAsync(r, cancellation);
+        // Load/unload replies are one object even when streaming was asked for (api.md §4.3).
+        if (stream && final.DoneReason is not ("load" or "unload")) await _ndjson.WriteAsync(r, cancellation);
         else await ResponseWriting.WriteJsonAsync(response, r);
     }
 
@@ -69,7 +80,17 @@ public sealed class ChatSink(HttpResponse response, string model, bool stream) :
     private List<ToolCall>? _toolCalls;
     private List<Logprob>? _logprobs;
 
-    public NdjsonStream Stream => _ndjson;
+    public bool Started => _ndjson.Started;
+
+    public Task FailAsync(int status, string message) => _ndjson.FailAsync(status, message);
+
+    public Task DebugAsync(string renderedPrompt, int imageCount, CancellationToken cancellation) =>
+        ResponseWriting.WriteJsonAsync(response, new ChatResponse
+        {
+            Model = model,
+            CreatedAt = ApiJson.Timestamp(DateTimeOffset.UtcNow),
+            DebugInfo = new DebugInfo { RenderedTemplate = renderedPrompt, ImageCount = imageCount },
+        });
 
     public async Task ChunkAsync(ResponseChunk chunk, CancellationToken cancellation)
     {
@@ -115,7 +136,7 @@ public sealed class ChatSink(HttpResponse response, string model, bool stream) :
             DoneReason = final.DoneReason,
         };
         Metrics.Fill(r, final);
-        if (stream) await _ndjson.WriteAsync(r, cancellation);
+        if (stream && final.DoneReason is not ("load" or "unload")) await _ndjson.WriteAsync(r, cancellation);
         else await ResponseWriting.WriteJsonAsync(response, r);
     }
 }

@@ -35,9 +35,19 @@ public sealed record ResponseFinal
 /// </summary>
 public interface IResponseSink
 {
+    /// <summary>True once the first byte of a streamed response was written (errors then go in-band).</summary>
+    bool Started { get; }
+
     Task ChunkAsync(ResponseChunk chunk, CancellationToken cancellation);
 
+    /// <summary>The final object; <c>DoneReason</c> is <c>load</c>/<c>unload</c> for requests that only (un)load the model.</summary>
     Task DoneAsync(ResponseFinal final, CancellationToken cancellation);
+
+    /// <summary><c>_debug_render_only</c>: the rendered prompt instead of a completion.</summary>
+    Task DebugAsync(string renderedPrompt, int imageCount, CancellationToken cancellation);
+
+    /// <summary>A failure after <see cref="Started"/> (before it, the route answers a normal error).</summary>
+    Task FailAsync(int status, string message);
 }
 
 public static class Nanoseconds

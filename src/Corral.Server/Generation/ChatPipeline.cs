@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Corral.Server.Api;
+using Corral.Server.Http;
+using Corral.Server.Scheduling;
+
+namespace Corral.Server.Generation;
+
+/// <summary>
+/// The /api/chat flow (api.md §4.4, runtime.md §10.3) independent of the wire format; the native route,
+/// the OpenAI chat translator and the Anthropic messages translator run it with their own sinks.
+/// </summary>
+public static class ChatPipeline
+{
+    public static async Task RunAsync(CorralServer server, ChatRequest req, IResponseSink sink, CancellationToken cancellation)
+    {
+        var started = Stopwatch.StartNew();
+        var stored = RequestResolution.ResolveModel(server, req.Model, ModelRoute.Chat);
+        if (req.TopLogprobs is < 0 or > 20) throw ApiException.BadRequest("top_logprobs must be between 0 and 20");
+        var keepAlive = RequestResolution.KeepAlive(req.KeepAlive);
+        var options = RequestResolution.Options(server, stored, req.Options);
+        foreach (var m in req.Messages ?? []) m.Role = m.Role.ToLowerInvariant();
+
+        var spec = ModelLoading.Spec(server, stored, options.NumCtx, options.IsExplicit("num_batch") ? options.NumBatch : null, options.NumThread);
+        if (req.Messages is not { Count: > 0 })
+        {
+            await GeneratePipeline.LoadOnly(server, spec, keepAlive, sink, cancellation);
+            return;
+        }
+
+        string prompt = PromptRendering.RenderChat(stored, req.Messages);
+        if (req.DebugRenderOnly == true)
+        {
+            await sink.DebugAsync(prompt, req.Messages.Sum(m => m.Images?.Count ?? 0), cancellation);
+            return;
+        }
+
+        using var lease = await server.Scheduler.AcquireAsync(spec, keepAlive, cancellation);
+        var input = new GenerationInput
+        {
+            Prompt = prompt,
+            Options = options,
+            Truncate = req.Truncate != false,
+            Shift = req.Shift != false,
+            TopLogprobs = req.Logprobs == true ? req.TopLogprobs ?? 0 : -1,
+        };
+        var result = await TextGeneration.RunAsync(lease.Model, input,
+            chunk => sink.ChunkAsync(new ResponseChunk { Content = chunk.Text, Logprobs = LogprobMapping.Map(lease.Model, chunk) }, cancellation),
+            cancellation);
+        await sink.DoneAsync(GeneratePipeline.Final(result, started, lease), cancellation);
+    }
+}
