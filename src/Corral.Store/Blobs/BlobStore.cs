@@ -172,10 +172,13 @@ public sealed class BlobStore
             using var src = File.OpenRead(path);
             return Write(src, digest);
         }
-        Directory.CreateDirectory(BlobsDirectory);
-        string sameDir = Path.Combine(BlobsDirectory, Path.GetFileName(path));
-        string temp = Path.GetFullPath(path) == Path.GetFullPath(sameDir) ? path : NewTempPath();
-        if (temp != path) File.Move(path, temp);
+        // Files outside blobs/ are first moved next to the blobs so the final rename is atomic.
+        string temp = path;
+        if (!string.Equals(Path.GetDirectoryName(Path.GetFullPath(path)), BlobsDirectory, StringComparison.Ordinal))
+        {
+            temp = NewTempPath();
+            File.Move(path, temp);
+        }
         return Commit(temp, digest, size, expectedDigest: null);
     }
 

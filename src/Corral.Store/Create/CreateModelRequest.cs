@@ -259,7 +259,7 @@ public sealed class CreateModelRequest
     {
         if (map is not { Count: > 0 }) return;
         w.Name(name).BeginObject();
-        foreach (var (k, v) in map.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.Name(k).String(v);
+        foreach (var (k, v) in map.OrderBy(kv => kv.Key, Comparer<string>.Create(GoJsonWriter.CompareUtf8))) w.Name(k).String(v);
         w.EndObject();
     }
 }

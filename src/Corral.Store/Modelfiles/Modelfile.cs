@@ -22,9 +22,8 @@ public enum ModelfileInstruction
 public sealed record ModelfileCommand(ModelfileInstruction Instruction, string Value, string? Key = null)
 {
     /// <summary>
-    /// The instruction as <c>show --modelfile</c> prints it: the command word upper-cased; <c>FROM</c> values bare; other
-    /// values quoted only when they contain a newline or start/end with a space (<c>"""…"""</c> if they contain a
-    /// double quote, else <c>"…"</c>).
+    /// The instruction as <c>show --modelfile</c> prints it: the command word upper-cased, <c>FROM</c> values bare, other
+    /// values through <see cref="Quote"/>.
     /// </summary>
     public override string ToString() => Instruction switch
     {
@@ -34,12 +33,18 @@ public sealed record ModelfileCommand(ModelfileInstruction Instruction, string V
         _ => Instruction.ToString().ToUpperInvariant() + " " + Quote(Value),
     };
 
-    /// <summary>The printer's quoting rule.</summary>
+    /// <summary>
+    /// The printer's quoting rule: values that contain a line break, start or end with whitespace, or start with a double
+    /// quote are wrapped — in <c>"""…"""</c> if they contain a double quote, else in <c>"…"</c>; others print bare.
+    /// Upstream only checks for <c>\n</c> and edge spaces; the extra cases (CR, tabs, a leading quote) are values upstream
+    /// prints in a form that does not parse back to the same text. Values containing <c>"""</c> that need quoting cannot
+    /// round-trip at all (the format has no escapes).
+    /// </summary>
     public static string Quote(string s)
     {
-        if (s.Contains('\n') || s.StartsWith(' ') || s.EndsWith(' '))
-            return s.Contains('"') ? "\"\"\"" + s + "\"\"\"" : "\"" + s + "\"";
-        return s;
+        bool needsQuotes = s.Length > 0 && (s.Contains('\n') || s.Contains('\r') || char.IsWhiteSpace(s[0]) || char.IsWhiteSpace(s[^1]) || s[0] == '"');
+        if (!needsQuotes) return s;
+        return s.Contains('"') ? "\"\"\"" + s + "\"\"\"" : "\"" + s + "\"";
     }
 }
 

@@ -221,8 +221,19 @@ public sealed class ModelStore
 
     // ------------------------------------------------------------------ reading a model
 
-    /// <summary>Reads a model (runtime.md §3.5). Throws <see cref="ModelNotFoundException"/> when there is no manifest.</summary>
+    /// <summary>Reads a model (runtime.md §3.5) stored under exactly this name. Throws <see cref="ModelNotFoundException"/> when there is no manifest.</summary>
     public StoredModel GetModel(ModelName name) => ReadModel(GetManifest(name));
+
+    /// <summary><see cref="Canonicalize"/> then <see cref="GetModel"/>: how request names find models (<c>LLaMA3.2</c> finds <c>llama3.2:latest</c>).</summary>
+    public StoredModel Resolve(ModelName name) => GetModel(Canonicalize(name));
+
+    /// <summary><see cref="Resolve"/>, or null when there is no such model.</summary>
+    public StoredModel? TryResolve(ModelName name)
+    {
+        if (!name.IsValid) return null;
+        var entry = TryGetManifest(Canonicalize(name));
+        return entry is null ? null : ReadModel(entry);
+    }
 
     /// <summary>Resolves a manifest's layers into a <see cref="StoredModel"/>.</summary>
     public StoredModel ReadModel(ManifestEntry entry)

@@ -268,7 +268,24 @@ public class ModelfileParserTests
     [InlineData("say \"hi\"\nnow", "\"\"\"say \"hi\"\nnow\"\"\"")]
     [InlineData("say \"hi\"", "say \"hi\"")]
     [InlineData("", "")]
+    [InlineData("\"quoted\"", "\"\"\"\"quoted\"\"\"\"")]
+    [InlineData("\ttab", "\"\ttab\"")]
+    [InlineData("a\rb", "\"a\rb\"")]
     public void QuoteRule(string value, string printed) => Assert.Equal(printed, ModelfileCommand.Quote(value));
+
+    [Theory]
+    [InlineData("\"quoted\"")]
+    [InlineData("\"")]
+    [InlineData("\ttabbed\t")]
+    [InlineData("carriage\rreturn")]
+    [InlineData(" x \"y\"\nz ")]
+    [InlineData("ends with quote\"")]
+    [InlineData("\n")]
+    public void EdgeValuesRoundTrip(string value)
+    {
+        var mf = new Modelfile([new ModelfileCommand(ModelfileInstruction.From, "m"), new ModelfileCommand(ModelfileInstruction.System, value), new ModelfileCommand(ModelfileInstruction.Parameter, value, "stop")]);
+        Assert.Equal(mf.Commands, Modelfile.Parse(mf.ToString()).Commands);
+    }
 
     [Fact]
     public void CommandPrinting()

@@ -129,6 +129,17 @@ public class ModelStoreTests
     }
 
     [Fact]
+    public void Resolve_FindsModelsCaseInsensitively()
+    {
+        using var t = new TestStore();
+        t.AddModel("llama3.2", null, t.Layer(MediaTypes.System, "s"));
+        Assert.Equal("llama3.2:latest", t.Store.Resolve(ModelName.Parse("LLaMA3.2")).ShortName);
+        Assert.Null(t.Store.TryResolve(ModelName.Parse("other")));
+        Assert.Null(t.Store.TryResolve(ModelName.Parse("bad:")));
+        Assert.Throws<ModelNotFoundException>(() => t.Store.Resolve(ModelName.Parse("other")));
+    }
+
+    [Fact]
     public void WriteManifestBytes_KeepsPulledBytesVerbatim()
     {
         using var t = new TestStore();
