@@ -12,6 +12,12 @@ internal static class Errors
 
     public static JinjaException Runtime(string message) => new(JinjaErrorKind.Runtime, message);
 
+    public static JinjaException ZeroDivision(string message) => new(JinjaErrorKind.ZeroDivision, message);
+
+    public static JinjaException Key(JinjaValue key) => new(JinjaErrorKind.Key, PyFormat.Repr(key));
+
+    public static JinjaException Index(string message) => new(JinjaErrorKind.Index, message);
+
     public static JinjaException Syntax(string message, int line) => new(JinjaErrorKind.Syntax, message, line);
 
     public static JinjaException NotIterable(JinjaValue v) => Type($"'{PyFormat.TypeName(v)}' object is not iterable");

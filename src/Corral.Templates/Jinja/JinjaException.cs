@@ -11,6 +11,12 @@ public enum JinjaErrorKind
     Type,
     /// <summary><c>ValueError</c>: right type, wrong value (bad unpacking, bad number text, ...).</summary>
     Value,
+    /// <summary><c>ZeroDivisionError</c>.</summary>
+    ZeroDivision,
+    /// <summary><c>KeyError</c>: a missing dict key in <c>dict.pop</c> or <c>str.format</c>.</summary>
+    Key,
+    /// <summary><c>IndexError</c>: <c>list.pop</c> out of range, <c>str.format</c> positional index.</summary>
+    Index,
     /// <summary><c>TemplateRuntimeError</c> and everything else raised while rendering.</summary>
     Runtime,
 }
@@ -42,6 +48,9 @@ public class JinjaException : TemplateException
         JinjaErrorKind.Undefined => "UndefinedError",
         JinjaErrorKind.Type => "TypeError",
         JinjaErrorKind.Value => "ValueError",
+        JinjaErrorKind.ZeroDivision => "ZeroDivisionError",
+        JinjaErrorKind.Key => "KeyError",
+        JinjaErrorKind.Index => "IndexError",
         _ => "TemplateRuntimeError",
     };
 

@@ -16,12 +16,12 @@ internal static class DictMethods
             var key = a.Get(0, "key");
             if (s.AsDict.Remove(key, out var v)) return v;
             if (a.Has(1, "default")) return a.Get(1, "default");
-            throw Errors.Runtime(PyFormat.Repr(key));
+            throw Errors.Key(key);
         },
         ["popitem"] = (_, s, _) =>
         {
             var entries = s.AsDict.ToArray();
-            if (entries.Length == 0) throw Errors.Runtime("'popitem(): dictionary is empty'");
+            if (entries.Length == 0) throw Errors.Key("popitem(): dictionary is empty");
             var (k, v) = entries[^1];
             s.AsDict.Remove(k, out _);
             return JinjaValue.Tuple(k, v);

@@ -193,6 +193,7 @@ internal static partial class Filters
 
     private static JinjaValue ToInt(JinjaValue v, JinjaArgs a)
     {
+        if (v.IsUndefined) throw Errors.UndefinedUsed(v);
         var fallback = a.Get(0, "default", 0);
         long radix = a.Has(1, "base") ? Methods.IntArg(a.Get(1, "base"), "int") : 10;
         if (v.IsIntegral) return v.AsInt;
@@ -212,6 +213,7 @@ internal static partial class Filters
 
     private static JinjaValue ToFloat(JinjaValue v, JinjaValue fallback)
     {
+        if (v.IsUndefined) throw Errors.UndefinedUsed(v);
         if (v.IsNumber) return v.AsFloat;
         if (v.IsString && TryParsePythonFloat(v.AsString, out double d)) return d;
         return fallback;
@@ -252,6 +254,7 @@ internal static partial class Filters
 
     private static JinjaValue Abs(JinjaValue v)
     {
+        if (v.IsUndefined) throw Errors.UndefinedUsed(v);
         if (v.IsIntegral) return Math.Abs(v.AsInt);
         if (v.Kind == JinjaKind.Float) return Math.Abs(v.AsFloat);
         throw Errors.Type($"bad operand type for abs(): '{PyFormat.TypeName(v)}'");
@@ -261,14 +264,14 @@ internal static partial class Filters
     {
         long precision = a.Has(0, "precision") ? Methods.IntArg(a.Get(0, "precision"), "round") : 0;
         string method = a.Has(1, "method") ? SoftStr(a.Get(1, "method")) : "common";
+        if (v.IsUndefined) throw Errors.UndefinedUsed(v);
         if (!v.IsNumber) throw Errors.Type($"type {PyFormat.TypeName(v)} doesn't define __round__ method");
         double x = v.AsFloat;
         switch (method)
         {
             case "common":
-                if (precision >= 0 && precision <= 15) return Math.Round(x, (int)precision, MidpointRounding.ToEven);
-                double scale = Math.Pow(10, precision);
-                return Math.Round(x * scale, MidpointRounding.ToEven) / scale;
+                if (v.IsIntegral) return RoundInt(v.AsInt, precision);
+                return PythonRound(x, precision);
             case "ceil":
                 return Math.Ceiling(x * Math.Pow(10, precision)) / Math.Pow(10, precision);
             case "floor":
@@ -276,6 +279,48 @@ internal static partial class Filters
             default:
                 throw Errors.Runtime("method must be common, ceil or floor");
         }
+    }
+
+    /// <summary>Python <c>round(x, n)</c>: half-to-even on the exact binary value (so <c>round(2.675, 2)</c> is 2.67).</summary>
+    private static double PythonRound(double x, long digits)
+    {
+        if (double.IsNaN(x) || double.IsInfinity(x) || x == 0) return x;
+        if (digits > 320) return x;
+        if (digits < -308) return 0.0 * Math.Sign(x);
+        if (digits < 0)
+        {
+            double scale = Math.Pow(10, -digits);
+            return Math.Round(x / scale, MidpointRounding.ToEven) * scale;
+        }
+        // .NET prints the exact decimal expansion of a double; round that text half-to-even.
+        string exact = Math.Abs(x).ToString("F" + (digits + 40), CultureInfo.InvariantCulture);
+        int dot = exact.IndexOf('.');
+        int keep = dot + 1 + (int)digits;
+        var kept = new StringBuilder(exact[..keep].Replace(".", ""));
+        string rest = exact[keep..];
+        bool up = rest[0] > '5' || (rest[0] == '5' && (rest.AsSpan(1).IndexOfAnyExcept('0') >= 0 || (kept.Length > 0 && (kept[^1] - '0') % 2 == 1)));
+        if (up)
+        {
+            int i = kept.Length - 1;
+            while (i >= 0 && kept[i] == '9') { kept[i] = '0'; i--; }
+            if (i >= 0) kept[i]++;
+            else kept.Insert(0, '1');
+        }
+        string digitsText = kept.ToString();
+        string number = digits == 0 ? digitsText : digitsText[..^(int)digits] + "." + digitsText[^(int)digits..];
+        double result = double.Parse(number, CultureInfo.InvariantCulture);
+        return x < 0 ? -result : result;
+    }
+
+    private static long RoundInt(long value, long digits)
+    {
+        if (digits >= 0) return value;
+        if (digits < -18) return 0;
+        long scale = (long)Math.Pow(10, -digits);
+        long q = Math.DivRem(value, scale, out long r);
+        long twice = Math.Abs(r) * 2;
+        if (twice > scale || (twice == scale && q % 2 != 0)) q += Math.Sign(value);
+        return q * scale;
     }
 
     private static JinjaValue FileSizeFormat(JinjaValue v, bool binary)

@@ -26,10 +26,10 @@ internal static class ListMethods
         ["pop"] = (_, s, a) =>
         {
             var list = s.AsList;
-            if (list.Count == 0) throw Errors.Runtime("pop from empty list");
+            if (list.Count == 0) throw Errors.Index("pop from empty list");
             long i = a.Has(0, "index") ? Methods.IntArg(a.Get(0, "index"), "pop") : -1;
             if (i < 0) i += list.Count;
-            if (i < 0 || i >= list.Count) throw Errors.Runtime("pop index out of range");
+            if (i < 0 || i >= list.Count) throw Errors.Index("pop index out of range");
             var item = list[(int)i];
             list.RemoveAt((int)i);
             return item;

@@ -26,6 +26,17 @@ internal static class Methods
         return true;
     }
 
+    /// <summary>str methods markupsafe's Markup overrides to return Markup.</summary>
+    private static readonly HashSet<string> MarkupWrapped = new(StringComparer.Ordinal)
+    {
+        "capitalize", "title", "lower", "upper", "replace", "ljust", "rjust", "lstrip", "rstrip", "center", "strip",
+        "expandtabs", "swapcase", "zfill", "removeprefix", "removesuffix", "split", "rsplit", "splitlines",
+        "partition", "rpartition", "join", "format",
+    };
+
+    /// <summary>Of those, the ones that do not escape their arguments.</summary>
+    private static readonly HashSet<string> MarkupUnescapedArguments = new(StringComparer.Ordinal) { "split", "rsplit", "splitlines" };
+
     private sealed class BoundMethod(string name, JinjaValue self, MethodImpl impl) : JinjaCallable
     {
         public override string Name => name;
@@ -34,9 +45,9 @@ internal static class Methods
 
         internal override JinjaValue Invoke(Interpreter interpreter, JinjaArgs args)
         {
-            if (!self.IsMarkup) return impl(interpreter, self, args);
-            // Markup's methods escape their string arguments (join, format) and return Markup.
-            if (name is "join" or "format")
+            if (!self.IsMarkup || !MarkupWrapped.Contains(name)) return impl(interpreter, self, args);
+            // markupsafe escapes string arguments of these methods and marks the results safe.
+            if (!MarkupUnescapedArguments.Contains(name))
                 args = new JinjaArgs(args.Positional.Select(EscapeArgument).ToArray(),
                     args.Named.Select(e => new KeyValuePair<string, JinjaValue>(e.Key, EscapeArgument(e.Value))).ToArray());
             return Markup.Wrap(impl(interpreter, self, args));

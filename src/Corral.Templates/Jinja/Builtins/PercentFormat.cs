@@ -33,7 +33,7 @@ internal static class PercentFormat
                 if (close < 0) throw Errors.Value("incomplete format key");
                 string key = format[(i + 1)..close];
                 if (mapping == null) throw Errors.Type("format requires a mapping");
-                if (!mapping.TryGetValue(key, out var kv)) throw Errors.Runtime($"'{key}'");
+                if (!mapping.TryGetValue(key, out var kv)) throw Errors.Key(key);
                 keyed = kv;
                 usedMapping = true;
                 i = close + 1;

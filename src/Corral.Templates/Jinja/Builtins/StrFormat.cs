@@ -90,10 +90,10 @@ internal static class StrFormat
             manual = isManual;
             int index = isManual ? int.Parse(head) : auto++;
             if (index >= args.Positional.Count)
-                throw Errors.Runtime($"Replacement index {index} out of range for positional args tuple");
+                throw Errors.Index("tuple index out of range");
             value = args.Positional[index];
         }
-        else if (!args.TryGetNamed(head, out value)) throw Errors.Runtime($"'{head}'");
+        else if (!args.TryGetNamed(head, out value)) throw Errors.Key(head);
 
         int p = split < 0 ? field.Length : split;
         while (p < field.Length)

@@ -51,6 +51,8 @@ internal static class Tests
 
     public static bool TryGet(string name, out TestImpl test) => s_tests.TryGetValue(name, out test!);
 
+    public static bool Exists(string name) => s_tests.ContainsKey(name);
+
     /// <summary>Jinja2's <c>sequence</c>: has a length and item access (lists, tuples, strings, dicts, undefined).</summary>
     private static bool IsSequence(JinjaValue v) =>
         v.Kind is JinjaKind.Undefined or JinjaKind.String or JinjaKind.Dict

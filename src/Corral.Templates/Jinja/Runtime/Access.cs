@@ -56,32 +56,32 @@ internal static class Access
         return JinjaValue.MakeUndefined(UndefinedInfo.ForMember(obj, key));
     }
 
-    /// <summary><c>obj[start:stop:step]</c> on lists, tuples and strings; anything Python would reject gives undefined.</summary>
+    /// <summary>
+    /// <c>obj[start:stop:step]</c>. Jinja2 compiles slices to a raw Python subscript (not its lenient <c>getitem</c>),
+    /// so bad bounds or unsliceable objects raise TypeError here.
+    /// </summary>
     public static JinjaValue Slice(JinjaValue obj, JinjaValue? start, JinjaValue? stop, JinjaValue? step)
     {
         if (obj.IsUndefined) throw Errors.UndefinedUsed(obj);
-        bool ok = TryBound(start, out long? a) & TryBound(stop, out long? b) & TryBound(step, out long? c);
-        if (ok && c == 0) throw Errors.Value("slice step cannot be zero");
-        if (ok)
+        bool sliceable = obj.Kind == JinjaKind.String || (obj.Kind == JinjaKind.List && obj.AsList.Flavor is ListFlavor.List or ListFlavor.Tuple);
+        if (!sliceable)
         {
-            if (obj.Kind == JinjaKind.String) return Markup.Like(obj, PyStr.Slice(obj.AsString, a, b, c));
-            if (obj.Kind == JinjaKind.List && obj.AsList.Flavor is ListFlavor.List or ListFlavor.Tuple)
-            {
-                var list = obj.AsList;
-                var items = new List<JinjaValue>();
-                foreach (int i in PyStr.SliceIndices(list.Count, a, b, c)) items.Add(list[i]);
-                return JinjaValue.FromList(new JinjaList(items, list.Flavor));
-            }
+            if (obj.IsDict) throw Errors.Type("unhashable type: 'slice'");
+            throw Errors.Type($"'{PyFormat.TypeName(obj)}' object is not subscriptable");
         }
-        return JinjaValue.MakeUndefined(UndefinedInfo.WithHint(PyFormat.ObjectTypeRepr(obj) + " has no element slice"));
+        long? a = Bound(start), b = Bound(stop), c = Bound(step);
+        if (c == 0) throw Errors.Value("slice step cannot be zero");
+        if (obj.Kind == JinjaKind.String) return Markup.Like(obj, PyStr.Slice(obj.AsString, a, b, c));
+        var list = obj.AsList;
+        var items = new List<JinjaValue>();
+        foreach (int i in PyStr.SliceIndices(list.Count, a, b, c)) items.Add(list[i]);
+        return JinjaValue.FromList(new JinjaList(items, list.Flavor));
 
-        static bool TryBound(JinjaValue? v, out long? bound)
+        static long? Bound(JinjaValue? v)
         {
-            bound = null;
-            if (v is not { } value || value.IsNone) return true;
-            if (!value.IsIntegral) return false;
-            bound = value.AsInt;
-            return true;
+            if (v is not { } value || value.IsNone) return null;
+            if (value.IsIntegral) return value.AsInt;
+            throw Errors.Type("slice indices must be integers or None or have an __index__ method");
         }
     }
 

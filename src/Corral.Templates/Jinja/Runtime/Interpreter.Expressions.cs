@@ -159,13 +159,13 @@ internal sealed partial class Interpreter
     /// <summary>Applies a filter by name (used by <c>map('filter')</c>, <c>select('test')</c> and friends).</summary>
     public JinjaValue ApplyFilter(string name, JinjaValue value, JinjaArgs args)
     {
-        if (!Filters.TryGet(name, out var filter)) throw Errors.Runtime($"No filter named '{name}' found.");
+        if (!Filters.TryGet(name, out var filter)) throw Errors.Runtime($"No filter named '{name}'.");
         return filter(this, value, args);
     }
 
     public bool ApplyTest(string name, JinjaValue value, JinjaArgs args)
     {
-        if (!Tests.TryGet(name, out var test)) throw Errors.Runtime($"No test named '{name}' found.");
+        if (!Tests.TryGet(name, out var test)) throw Errors.Runtime($"No test named '{name}'.");
         return test(this, value, args);
     }
 }

@@ -127,12 +127,15 @@ internal sealed partial class Interpreter
     private Flow ExecuteFor(ForStmt f, Scope scope)
     {
         var iterable = Evaluate(f.Iterable, scope);
-        bool iterated = RunLoop(f, iterable, scope, 0);
-        if (!iterated && f.Else != null) return Execute(f.Else, new Scope(scope));
+        bool completed = RunLoop(f, iterable, scope, 0);
+        if (!completed && f.Else != null) return Execute(f.Else, new Scope(scope));
         return Flow.Normal;
     }
 
-    /// <summary>Runs the loop body once per item; returns whether any iteration started (Jinja2 runs <c>else</c> otherwise).</summary>
+    /// <summary>
+    /// Runs the loop body once per item; returns whether any iteration ran to its end. Jinja2 runs the <c>else</c>
+    /// branch otherwise: also when every iteration ended in <c>continue</c>, or <c>break</c> hit in the first one.
+    /// </summary>
     private bool RunLoop(ForStmt f, JinjaValue iterable, Scope outer, int depth0)
     {
         IEnumerable<JinjaValue> items = Access.Iterate(iterable);
@@ -169,16 +172,17 @@ internal sealed partial class Interpreter
         }
         var loop = new LoopContext(items, depth0, recurse);
         var loopValue = JinjaValue.FromObject(loop);
-        bool iterated = false;
+        bool completed = false;
         while (loop.MoveNext())
         {
-            iterated = true;
             var iteration = new Scope(outer);
             iteration.Set("loop", loopValue);
             Assign(f.Target, loop.Current, iteration);
-            if (Execute(f.Body, iteration) == Flow.Break) break;
+            var flow = Execute(f.Body, iteration);
+            if (flow == Flow.Break) break;
+            if (flow == Flow.Normal) completed = true;
         }
-        return iterated;
+        return completed;
     }
 
     private void Assign(Target target, JinjaValue value, Scope scope)

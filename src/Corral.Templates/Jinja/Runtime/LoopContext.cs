@@ -121,7 +121,7 @@ internal sealed class LoopContext : JinjaObject
     /// <summary><c>loop(children)</c> in a <c>recursive</c> loop renders the loop body over <paramref name="iterable"/> one level deeper.</summary>
     public JinjaValue Call(JinjaArgs args)
     {
-        if (_recurse == null) throw Errors.Type("The loop must be marked 'recursive' to call it.");
+        if (_recurse == null) throw Errors.Type("The loop must have the 'recursive' marker to be called recursively.");
         if (args.Positional.Count != 1) throw Errors.Type("loop() takes exactly one argument");
         return _recurse(args.Positional[0], Depth0 + 1);
     }

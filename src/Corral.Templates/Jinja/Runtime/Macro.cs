@@ -32,13 +32,14 @@ internal sealed class Macro : JinjaCallable
         for (int i = 0; i < parameters.Count; i++)
         {
             var p = parameters[i];
-            int kw = named.FindIndex(e => e.Key == p.Name);
             if (i < args.Positional.Count)
             {
-                if (kw >= 0) throw Errors.Type($"macro '{_def.Name}' got multiple values for argument '{p.Name}'");
+                // A keyword naming an already bound parameter is left over and rejected below, as in Jinja2.
                 scope.Set(p.Name, args.Positional[i]);
+                continue;
             }
-            else if (kw >= 0)
+            int kw = named.FindIndex(e => e.Key == p.Name);
+            if (kw >= 0)
             {
                 scope.Set(p.Name, named[kw].Value);
                 named.RemoveAt(kw);

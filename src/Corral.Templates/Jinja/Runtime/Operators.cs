@@ -53,6 +53,7 @@ internal static class Operators
         if (a.IsNumber && b.IsNumber) return Arithmetic("+", a, b);
         if (a.IsString && b.IsString && (a.IsMarkup || b.IsMarkup))
             return JinjaValue.FromMarkup(Markup.Escape(a) + Markup.Escape(b));
+        if (a.IsMarkup || b.IsMarkup) throw Unsupported("+", a, b);
         if (a.IsString)
         {
             if (b.IsString) return a.AsString + b.AsString;
@@ -123,7 +124,7 @@ internal static class Operators
     private static JinjaValue Divide(JinjaValue a, JinjaValue b)
     {
         if (!a.IsNumber || !b.IsNumber) throw Unsupported("/", a, b);
-        if (b.AsFloat == 0) throw Errors.Runtime(a.IsIntegral && b.IsIntegral ? "division by zero" : "float division by zero");
+        if (b.AsFloat == 0) throw Errors.ZeroDivision(a.IsIntegral && b.IsIntegral ? "division by zero" : "float division by zero");
         return a.AsFloat / b.AsFloat;
     }
 
@@ -132,12 +133,12 @@ internal static class Operators
         if (!a.IsNumber || !b.IsNumber) throw Unsupported("//", a, b);
         if (a.IsIntegral && b.IsIntegral)
         {
-            if (b.AsInt == 0) throw Errors.Runtime("integer division or modulo by zero");
+            if (b.AsInt == 0) throw Errors.ZeroDivision("integer division or modulo by zero");
             long q = a.AsInt / b.AsInt;
             if ((a.AsInt % b.AsInt != 0) && ((a.AsInt < 0) != (b.AsInt < 0))) q--;
             return q;
         }
-        if (b.AsFloat == 0) throw Errors.Runtime("float floor division by zero");
+        if (b.AsFloat == 0) throw Errors.ZeroDivision("float floor division by zero");
         return Math.Floor(a.AsFloat / b.AsFloat);
     }
 
@@ -147,13 +148,13 @@ internal static class Operators
         if (!a.IsNumber || !b.IsNumber) throw Unsupported("%", a, b);
         if (a.IsIntegral && b.IsIntegral)
         {
-            if (b.AsInt == 0) throw Errors.Runtime("integer division or modulo by zero");
+            if (b.AsInt == 0) throw Errors.ZeroDivision("integer modulo by zero");
             long r = a.AsInt % b.AsInt;
             if (r != 0 && ((r < 0) != (b.AsInt < 0))) r += b.AsInt;
             return r;
         }
         double x = a.AsFloat, y = b.AsFloat;
-        if (y == 0) throw Errors.Runtime("float modulo");
+        if (y == 0) throw Errors.ZeroDivision("float modulo");
         double m = x % y;
         if (m != 0 && ((m < 0) != (y < 0))) m += y;
         return m;

@@ -209,7 +209,7 @@ internal sealed class JinjaLexer
                     if (string.CompareOrdinal(_src, _pos, candidate, 0, 2) == 0) { op = candidate; break; }
             }
             if (op == null && Operators1.Contains(c)) op = c.ToString();
-            if (op == null) throw Errors.Syntax($"unexpected char '{c}' at {_pos}", line);
+            if (op == null) throw UnexpectedChar(_pos, line);
             _pos += op.Length;
             _tokens.Add(new Token(TokenKind.Operator, op, line));
             afterDot = op == ".";
@@ -218,7 +218,9 @@ internal sealed class JinjaLexer
             {
                 char expected = op == ")" ? '(' : op == "]" ? '[' : '{';
                 if (balance.Count == 0) throw Errors.Syntax($"unexpected '{op}'", line);
-                if (balance.Pop() != expected) throw Errors.Syntax($"unexpected '{op}'", line);
+                char open = balance.Pop();
+                if (open != expected)
+                    throw Errors.Syntax($"unexpected '{op}', expected '{(open == '(' ? ')' : open == '[' ? ']' : '}')}'", line);
             }
         }
     }
@@ -286,20 +288,24 @@ internal sealed class JinjaLexer
         }
     }
 
+    private JinjaException UnexpectedChar(int position, int line) =>
+        Errors.Syntax($"unexpected char {PyFormat.Repr(_src[position].ToString())} at {position}", line);
+
     /// <summary>Reads a quoted string and decodes Python escapes (unknown escapes stay as written).</summary>
     private string ReadString(char quote)
     {
         int line = _line;
+        int quotePosition = _pos;
         var sb = new StringBuilder();
         _pos++;
         while (true)
         {
-            if (_pos >= _src.Length) throw Errors.Syntax("unexpected end of string", line);
+            if (_pos >= _src.Length) throw UnexpectedChar(quotePosition, line);
             char c = _src[_pos++];
             if (c == quote) return sb.ToString();
             if (c == '\n') _line++;
             if (c != '\\') { sb.Append(c); continue; }
-            if (_pos >= _src.Length) throw Errors.Syntax("unexpected end of string", line);
+            if (_pos >= _src.Length) throw UnexpectedChar(quotePosition, line);
             char e = _src[_pos++];
             switch (e)
             {

@@ -4,6 +4,8 @@ namespace Corral.Templates.Jinja.Syntax;
 internal sealed partial class JinjaParser
 {
     private readonly List<Token> _tokens;
+    private readonly List<string[]> _endTagStack = new();
+    private readonly List<string> _tagStack = new();
     private int _index;
 
     private JinjaParser(List<Token> tokens) => _tokens = tokens;
@@ -12,6 +14,7 @@ internal sealed partial class JinjaParser
     {
         var parser = new JinjaParser(JinjaLexer.Tokenize(source, options));
         var body = parser.ParseBody(null, out _);
+        FilterTestValidator.Validate(body);
         return body;
     }
 
@@ -65,6 +68,19 @@ internal sealed partial class JinjaParser
     /// </summary>
     private List<Stmt> ParseBody(string[]? endTags, out string? endTag)
     {
+        if (endTags != null) _endTagStack.Add(endTags);
+        try
+        {
+            return ParseBodyCore(endTags, out endTag);
+        }
+        finally
+        {
+            if (endTags != null) _endTagStack.RemoveAt(_endTagStack.Count - 1);
+        }
+    }
+
+    private List<Stmt> ParseBodyCore(string[]? endTags, out string? endTag)
+    {
         var body = new List<Stmt>();
         while (true)
         {
@@ -92,8 +108,7 @@ internal sealed partial class JinjaParser
                     body.Add(ParseStatement());
                     break;
                 case TokenKind.End:
-                    if (endTags != null)
-                        throw Errors.Syntax($"Unexpected end of template. Jinja was looking for the following tags: {string.Join(" or ", endTags.Select(t => $"'{t}'"))}.", token.Line);
+                    if (endTags != null) throw UnknownTag(null, token.Line);
                     endTag = null;
                     return body;
                 default:
@@ -116,10 +131,39 @@ internal sealed partial class JinjaParser
         Expect(TokenKind.BlockEnd, "end of statement block");
     }
 
+    /// <summary>Jinja2's wording for an unexpected tag (or end of template) while blocks are open.</summary>
+    private JinjaException UnknownTag(string? name, int line)
+    {
+        var message = new List<string> { name == null ? "Unexpected end of template." : $"Encountered unknown tag '{name}'." };
+        if (_endTagStack.Count > 0)
+        {
+            string looking = string.Join(" or ", _endTagStack[^1].Select(t => $"'{t}'"));
+            if (name != null && _endTagStack.Any(tags => tags.Contains(name)))
+                message.Add($"You probably made a nesting mistake. Jinja is expecting this tag, but currently looking for {looking}.");
+            else
+                message.Add($"Jinja was looking for the following tags: {looking}.");
+        }
+        if (_tagStack.Count > 0) message.Add($"The innermost block that needs to be closed is '{_tagStack[^1]}'.");
+        return Errors.Syntax(string.Join(" ", message), line);
+    }
+
     private Stmt ParseStatement()
     {
         var token = Current;
         if (token.Kind != TokenKind.Name) throw Fail("tag name expected");
+        _tagStack.Add(token.Text);
+        try
+        {
+            return ParseStatementCore(token);
+        }
+        finally
+        {
+            _tagStack.RemoveAt(_tagStack.Count - 1);
+        }
+    }
+
+    private Stmt ParseStatementCore(Token token)
+    {
         int line = token.Line;
         _index++;
         switch (token.Text)
@@ -153,7 +197,11 @@ internal sealed partial class JinjaParser
             case "include" or "import" or "from" or "extends" or "block":
                 throw Errors.Syntax($"'{token.Text}' is not supported in chat templates (no template loader)", line);
             default:
-                throw Errors.Syntax($"Encountered unknown tag '{token.Text}'.", line);
+                // The unknown tag is not an open block; restore the stack entry for ParseStatement's cleanup.
+                _tagStack.RemoveAt(_tagStack.Count - 1);
+                var error = UnknownTag(token.Text, line);
+                _tagStack.Add(token.Text);
+                throw error;
         }
     }
 
@@ -321,12 +369,14 @@ internal sealed partial class JinjaParser
             if (Current.Kind is TokenKind.BlockEnd || Current.IsOperator(")") || Current.IsOperator("=") || (extraEnd != null && Current.IsName(extraEnd)))
                 break;
             if (Current.IsOperator("(")) items.Add(ParseAssignTarget(extraEnd, false));
+            else if (Current.Kind is TokenKind.String or TokenKind.Integer or TokenKind.Float)
+                throw Fail("can't assign to 'const'");
             else
             {
                 var nameToken = Current;
                 string name = ExpectName();
                 if (name is "true" or "false" or "none" or "True" or "False" or "None")
-                    throw Errors.Syntax($"can't assign to '{name}'", nameToken.Line);
+                    throw Errors.Syntax("can't assign to 'const'", nameToken.Line);
                 items.Add(new NameTarget(name, nameToken.Line));
             }
             if (Current.IsOperator(",")) isTuple = true;

@@ -153,7 +153,7 @@ internal static class PyStr
                 if (i >= n) break;
                 if (maxSplit >= 0 && parts.Count >= maxSplit)
                 {
-                    parts.Add(Strip(s[i..], null, false, true));
+                    parts.Add(s[i..]);
                     break;
                 }
                 int j = i;
@@ -190,7 +190,7 @@ internal static class PyStr
                 if (j <= 0) break;
                 if (parts.Count >= maxSplit)
                 {
-                    parts.Add(Strip(s[..j], null, true, false));
+                    parts.Add(s[..j]);
                     break;
                 }
                 int i = j;
