@@ -336,6 +336,7 @@ internal sealed class GoExecutor
             case GoKind.Struct:
                 if (value.TryGetField(fieldName, out var field))
                 {
+                    if (char.IsLower(fieldName[0])) throw Fail($"{fieldName} is an unexported field of struct type {type}");
                     if (hasArgs) throw Fail($"{fieldName} has arguments but cannot be invoked as function");
                     return field.ViaInterface(value.Type!.FindField(fieldName)!.Type);
                 }

@@ -105,6 +105,22 @@ public static class GoJson
         }
     }
 
+    /// <summary>Marshals entries as a JSON object in the given order (for ordered-map types with a custom <c>MarshalJSON</c>).</summary>
+    public static string? MarshalOrdered(IEnumerable<KeyValuePair<string, GoValue>> entries)
+    {
+        var sb = new StringBuilder("{");
+        bool first = true;
+        foreach (var (k, v) in entries)
+        {
+            if (!first) sb.Append(',');
+            first = false;
+            AppendString(sb, k);
+            sb.Append(':');
+            if (!Write(sb, v)) return null;
+        }
+        return sb.Append('}').ToString();
+    }
+
     /// <summary>The <c>omitempty</c> test: false, 0, "", nil, and empty slices/maps.</summary>
     public static bool IsEmpty(GoValue v) => v.Kind switch
     {

@@ -31,13 +31,15 @@ public sealed record GoField(string Name, GoType Type, string? JsonName = null, 
 /// </summary>
 public sealed class GoType
 {
+    private IReadOnlyList<GoField> _fields;
+
     private GoType(string name, GoKind kind, GoType? elem = null, GoType? key = null, IReadOnlyList<GoField>? fields = null)
     {
         Name = name;
         Kind = kind;
         Elem = elem;
         Key = key;
-        Fields = fields ?? [];
+        _fields = fields ?? [];
     }
 
     /// <summary>Go's <c>reflect.Type.String()</c>, e.g. <c>*template.templateMessage</c>, <c>map[string]interface {}</c>.</summary>
@@ -46,7 +48,7 @@ public sealed class GoType
     /// <summary>Element type of a slice or map, or the target of a pointer.</summary>
     public GoType? Elem { get; }
     public GoType? Key { get; }
-    public IReadOnlyList<GoField> Fields { get; }
+    public IReadOnlyList<GoField> Fields => _fields;
 
     /// <summary>A <c>String() string</c> method: used when the value is printed.</summary>
     public Func<GoValue, string>? Stringer { get; init; }
@@ -75,6 +77,20 @@ public sealed class GoType
     public static GoType PointerTo(GoType elem) => new("*" + elem.Name, GoKind.Pointer, elem);
 
     public static GoType Struct(string name, params GoField[] fields) => new(name, GoKind.Struct, fields: fields);
+
+    /// <summary>
+    /// A struct type whose fields are given later with <see cref="DefineFields"/>, for recursive types
+    /// (a field whose type refers back to the struct) and for attaching methods before the fields exist.
+    /// </summary>
+    public static GoType DeclareStruct(string name, Func<GoValue, string>? stringer = null, Func<GoValue, string>? marshalJson = null) =>
+        new(name, GoKind.Struct) { Stringer = stringer, JsonMarshaler = marshalJson };
+
+    /// <summary>Sets the fields of a type made by <see cref="DeclareStruct"/> (once).</summary>
+    public void DefineFields(params GoField[] fields)
+    {
+        if (Kind != GoKind.Struct || _fields.Count != 0) throw new InvalidOperationException($"fields of {Name} are already defined");
+        _fields = fields;
+    }
 
     /// <summary>
     /// A named type with the same underlying structure as <paramref name="underlying"/> and optional methods,
