@@ -27,14 +27,20 @@ public static class ChatPipeline
             return;
         }
 
-        string prompt = PromptRendering.RenderChat(stored, req.Messages);
+        var think = PromptRendering.ParseThink(req.Think);
+        var tools = PromptRendering.ParseTools(req.Tools);
+        using var lease = await server.Scheduler.AcquireAsync(spec, keepAlive, cancellation);
+        var prompting = ModelPrompting.For(stored, lease.Model.Model.File, server.Config.GoTemplate);
+        if (tools != null && !prompting.SupportsTools)
+            throw ApiException.BadRequest($"{stored.Name.DisplayFull} does not support tools");
+        think = PromptRendering.ResolveThink(think, prompting, req.Model!);
+        var (prompt, dropped) = PromptRendering.RenderChat(prompting, stored, req.Messages, tools, think, lease.Model,
+            lease.Model.Options.ContextLength, req.Truncate != false);
         if (req.DebugRenderOnly == true)
         {
             await sink.DebugAsync(prompt, req.Messages.Sum(m => m.Images?.Count ?? 0), cancellation);
             return;
         }
-
-        using var lease = await server.Scheduler.AcquireAsync(spec, keepAlive, cancellation);
         var input = new GenerationInput
         {
             Prompt = prompt,
@@ -46,6 +52,7 @@ public static class ChatPipeline
         var result = await TextGeneration.RunAsync(lease.Model, input,
             chunk => sink.ChunkAsync(new ResponseChunk { Content = chunk.Text, Logprobs = LogprobMapping.Map(lease.Model, chunk) }, cancellation),
             cancellation);
-        await sink.DoneAsync(GeneratePipeline.Final(result, started, lease), cancellation);
+        var final = GeneratePipeline.Final(result, started, lease);
+        await sink.DoneAsync(final with { TruncatedMessages = dropped }, cancellation);
     }
 }

@@ -30,14 +30,18 @@ public static class GeneratePipeline
             return;
         }
 
-        string prompt = raw ? req.Prompt ?? "" : PromptRendering.RenderGenerate(stored, req);
+        var think = PromptRendering.ParseThink(req.Think);
+        using var lease = await server.Scheduler.AcquireAsync(spec, keepAlive, cancellation);
+        var prompting = ModelPrompting.For(stored, lease.Model.Model.File, server.Config.GoTemplate);
+        if (!string.IsNullOrEmpty(req.Suffix) && !prompting.SupportsInsert)
+            throw ApiException.BadRequest($"{stored.Name.DisplayFull} does not support insert");
+        think = raw ? think : PromptRendering.ResolveThink(think, prompting, req.Model!);
+        string prompt = raw ? req.Prompt ?? "" : PromptRendering.RenderGenerate(prompting, stored, req, think, lease.Model);
         if (req.DebugRenderOnly == true)
         {
             await sink.DebugAsync(prompt, req.Images?.Length ?? 0, cancellation);
             return;
         }
-
-        using var lease = await server.Scheduler.AcquireAsync(spec, keepAlive, cancellation);
         var input = new GenerationInput
         {
             Prompt = prompt,
