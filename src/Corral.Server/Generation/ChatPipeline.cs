@@ -49,9 +49,11 @@ public static class ChatPipeline
             Shift = req.Shift != false,
             TopLogprobs = req.Logprobs == true ? req.TopLogprobs ?? 0 : -1,
         };
+        var parsing = OutputParsing.For(prompting, prompt, think, tools);
         var result = await TextGeneration.RunAsync(lease.Model, input,
-            chunk => sink.ChunkAsync(new ResponseChunk { Content = chunk.Text, Logprobs = LogprobMapping.Map(lease.Model, chunk) }, cancellation),
+            chunk => sink.ChunkAsync(parsing.Add(chunk.Text, LogprobMapping.Map(lease.Model, chunk)), cancellation),
             cancellation);
+        await sink.ChunkAsync(parsing.Finish(), cancellation);
         var final = GeneratePipeline.Final(result, started, lease);
         await sink.DoneAsync(final with { TruncatedMessages = dropped }, cancellation);
     }

@@ -51,9 +51,11 @@ public static class GeneratePipeline
             Shift = req.Shift != false,
             TopLogprobs = req.Logprobs == true ? req.TopLogprobs ?? 0 : -1,
         };
+        var parsing = raw ? OutputParsing.None : OutputParsing.For(prompting, prompt, think, null);
         var result = await TextGeneration.RunAsync(lease.Model, input,
-            chunk => sink.ChunkAsync(new ResponseChunk { Content = chunk.Text, Logprobs = LogprobMapping.Map(lease.Model, chunk) }, cancellation),
+            chunk => sink.ChunkAsync(parsing.Add(chunk.Text, LogprobMapping.Map(lease.Model, chunk)), cancellation),
             cancellation);
+        await sink.ChunkAsync(parsing.Finish(), cancellation);
         await sink.DoneAsync(Final(result, started, lease) with { Context = [.. result.PromptTokens, .. result.OutputTokens] }, cancellation);
     }
 
