@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+
+namespace Corral.Engine.Quants;
+
+/// <summary>IQ4_XS (136 bytes, 256 weights): IQ4_NL grid indices in 8 sub-blocks of 32, each with a 6-bit scale (engine.md §2.3).</summary>
+[StructLayout(LayoutKind.Sequential, Pack = 1)]
+public unsafe struct BlockIQ4_XS
+{
+    public const int Elements = 256;
+    public const int Size = 136;
+
+    public ushort D;
+
+    /// <summary>High two bits of sub-block ib's scale at bits 2·ib.</summary>
+    public ushort ScalesH;
+
+    /// <summary>Low four bits of sub-block ib's scale in nibble ib%2 of byte ib/2.</summary>
+    public fixed byte ScalesL[4];
+
+    /// <summary>Sub-block ib uses bytes 16·ib.. with Q4_0's nibble order.</summary>
+    public fixed byte Qs[128];
+
+    /// <summary>The 6-bit scale of sub-block <paramref name="ib"/> with its offset of 32 removed.</summary>
+    public readonly int SubScale(int ib) => (((ScalesL[ib / 2] >> (4 * (ib % 2))) & 0xF) | (((ScalesH >> (2 * ib)) & 3) << 4)) - 32;
+
+    internal static void Dequantize(BlockIQ4_XS* x, float* y, int blocks)
+    {
+        ReadOnlySpan<sbyte> grid = BlockIQ4_NL.Grid;
+        for (int b = 0; b < blocks; b++, x++)
+        {
+            float d = Fp16.ToSingle(x->D);
+            for (int ib = 0; ib < 8; ib++, y += 32)
+            {
+                float dl = d * x->SubScale(ib);
+                byte* q = x->Qs + 16 * ib;
+                for (int j = 0; j < 16; j++)
+                {
+                    y[j] = dl * grid[q[j] & 0xF];
+                    y[j + 16] = dl * grid[q[j] >> 4];
+                }
+            }
+        }
+    }
+}

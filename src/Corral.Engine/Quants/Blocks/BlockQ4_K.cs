@@ -1,0 +1,56 @@
+using System.Runtime.InteropServices;
+
+namespace Corral.Engine.Quants;
+
+/// <summary>Q4_K (144 bytes, 256 weights): 4-bit values in 8 groups of 32, each with a 6-bit scale and 6-bit min (engine.md §2.3).</summary>
+[StructLayout(LayoutKind.Sequential, Pack = 1)]
+public unsafe struct BlockQ4_K
+{
+    public const int Elements = 256;
+    public const int Size = 144;
+
+    public ushort D;
+    public ushort DMin;
+
+    /// <summary>Eight 6-bit (scale, min) pairs, see <see cref="ScaleMin"/>.</summary>
+    public fixed byte Scales[12];
+
+    /// <summary>For each 64-chunk c: element 64c+l in the low nibble of byte 32c+l, element 64c+32+l in its high nibble.</summary>
+    public fixed byte Qs[128];
+
+    internal static void Dequantize(BlockQ4_K* x, float* y, int blocks)
+    {
+        for (int b = 0; b < blocks; b++, x++)
+        {
+            float d = Fp16.ToSingle(x->D), dmin = Fp16.ToSingle(x->DMin);
+            for (int c = 0; c < 4; c++, y += 64)
+            {
+                var (sc1, mn1) = ScaleMin(x->Scales, 2 * c);
+                var (sc2, mn2) = ScaleMin(x->Scales, 2 * c + 1);
+                float d1 = d * sc1, m1 = dmin * mn1, d2 = d * sc2, m2 = dmin * mn2;
+                byte* q = x->Qs + 32 * c;
+                for (int l = 0; l < 32; l++) y[l] = d1 * (q[l] & 0xF) - m1;
+                for (int l = 0; l < 32; l++) y[l + 32] = d2 * (q[l] >> 4) - m2;
+            }
+        }
+    }
+
+    /// <summary>The 6-bit scale and min of group <paramref name="t"/> (llama.cpp's <c>get_scale_min_k4</c>); shared by Q4_K and Q5_K.</summary>
+    internal static (int Scale, int Min) ScaleMin(byte* s, int t) => t < 4
+        ? (s[t] & 63, s[t + 4] & 63)
+        : ((s[t + 4] & 0xF) | ((s[t - 4] >> 6) << 4), (s[t + 4] >> 4) | ((s[t] >> 6) << 4));
+
+    /// <summary>
+    /// All eight (scale, min) pairs at once as bytes: scales in the low u64, mins in the high one.
+    /// Word-wise form of <see cref="ScaleMin"/> for the vector kernels.
+    /// </summary>
+    internal static (ulong Scales, ulong Mins) UnpackScalesMins(byte* s)
+    {
+        uint w0 = *(uint*)s, w1 = *(uint*)(s + 4), w2 = *(uint*)(s + 8);
+        uint sc03 = w0 & 0x3F3F3F3F;
+        uint mn03 = w1 & 0x3F3F3F3F;
+        uint sc47 = (w2 & 0x0F0F0F0F) | (((w0 >> 6) & 0x03030303) << 4);
+        uint mn47 = ((w2 >> 4) & 0x0F0F0F0F) | (((w1 >> 6) & 0x03030303) << 4);
+        return (sc03 | (ulong)sc47 << 32, mn03 | (ulong)mn47 << 32);
+    }
+}
