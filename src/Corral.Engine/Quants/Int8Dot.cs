@@ -11,31 +11,42 @@ namespace Corral.Engine.Quants;
 /// </summary>
 internal static class Int8Dot
 {
-    /// <summary>Lanes of Σ u·a for unsigned <paramref name="u"/>; without VNNI each pair u·a + u'·a' must fit int16 (u ≤ 128 does).</summary>
+    /// <summary>Lanes of Σ u·a via <c>vpmaddubsw</c> + <c>vpmaddwd</c>: each pair u·a + u'·a' must fit int16 (u ≤ 128 does).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> Unsigned(Vector256<byte> u, Vector256<sbyte> a)
-    {
-        if (AvxVnni.IsSupported) return AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, u, a);
-        return Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, a), Vector256.Create((short)1));
-    }
+    public static Vector256<int> Madd(Vector256<byte> u, Vector256<sbyte> a) =>
+        Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(u, a), Vector256.Create((short)1));
 
-    /// <summary>Lanes of Σ w·a for signed <paramref name="w"/> (−128 allowed).</summary>
+    /// <summary><paramref name="acc"/> plus lanes of Σ u·a via <c>vpdpbusd</c>: no int16 limit.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<int> Signed(Vector256<sbyte> w, Vector256<sbyte> a) => Unsigned(Avx2.Abs(w), Avx2.Sign(a, w));
+    public static Vector256<int> Vnni(Vector256<int> acc, Vector256<byte> u, Vector256<sbyte> a) =>
+        AvxVnni.MultiplyWideningAndAdd(acc, u, a);
 
-    /// <summary>Σ u·a per lane pair as int16 (16 lanes of 2 products), for kernels that scale by int16 next.</summary>
+    /// <summary>Lanes of Σ w·a for signed <paramref name="w"/> (−128 allowed) with the abs/sign trick.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> UnsignedPairs(Vector256<byte> u, Vector256<sbyte> a) => Avx2.MultiplyAddAdjacent(u, a);
+    public static Vector256<int> Signed(Vector256<sbyte> w, Vector256<sbyte> a) => Madd(Avx2.Abs(w), Avx2.Sign(a, w));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> Unsigned(Vector512<byte> u, Vector512<sbyte> a) =>
+    public static Vector512<int> Madd(Vector512<byte> u, Vector512<sbyte> a) =>
         Avx512BW.MultiplyAddAdjacent(Avx512BW.MultiplyAddAdjacent(u, a), Vector512.Create((short)1));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<int> Signed(Vector512<sbyte> w, Vector512<sbyte> a) => Unsigned(Avx512BW.Abs(w), ApplySign(a, w));
+    public static Vector512<int> Signed(Vector512<sbyte> w, Vector512<sbyte> a) => Madd(Avx512BW.Abs(w), ApplySign(a, w));
 
-    /// <summary>a where w &gt; 0, −a where w &lt; 0 (0 where w = 0 is not needed: |w| is 0 there). AVX-512 has no <c>vpsignb</c>.</summary>
+    /// <summary>a where w ≥ 0, −a where w &lt; 0 (where w = 0 the product is 0 either way). AVX-512 has no <c>vpsignb</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<sbyte> ApplySign(Vector512<sbyte> a, Vector512<sbyte> w) =>
         Vector512.ConditionalSelect(Vector512.LessThan(w, Vector512<sbyte>.Zero), Vector512<sbyte>.Zero - a, a);
+
+    /// <summary>Sum of the 8 lanes (exact, wrapping like the scalar code).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Sum(Vector256<int> v)
+    {
+        var s = Sse2.Add(v.GetLower(), v.GetUpper());
+        s = Sse2.Add(s, Sse2.Shuffle(s, 0b_01_00_11_10));
+        s = Sse2.Add(s, Sse2.Shuffle(s, 0b_10_11_00_01));
+        return s.ToScalar();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Sum(Vector512<int> v) => Sum(Avx2.Add(v.GetLower(), v.GetUpper()));
 }

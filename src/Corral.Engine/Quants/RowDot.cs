@@ -19,6 +19,9 @@ public abstract unsafe class RowDot
     /// <summary>The instruction set this kernel is written for.</summary>
     public abstract IsaLevel Isa { get; }
 
+    /// <summary>True when this CPU runs the kernel (its tier, plus e.g. AVX-VNNI for the VNNI kernels).</summary>
+    public virtual bool IsSupported => CpuIsa.IsSupported(Isa);
+
     /// <summary>The kernel's algorithm name, e.g. <c>Q8_0DotAvx2</c>.</summary>
     public string Name => GetType().Name;
 

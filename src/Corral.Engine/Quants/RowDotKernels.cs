@@ -10,28 +10,40 @@ public static class RowDotKernels
     public static RowDot For(GgmlType weight) => For(weight, CpuIsa.Current);
 
     /// <summary>
-    /// The kernel for <paramref name="weight"/> at <paramref name="isa"/>, lowered to what the CPU supports; a type without a
-    /// kernel at that tier gets its best lower one. Throws <see cref="NotSupportedException"/> for types without any kernel.
+    /// The fastest kernel for <paramref name="weight"/> within <paramref name="isa"/> (lowered to what the CPU supports).
+    /// All kernels of a type give identical results, so the choice only changes speed.
+    /// Throws <see cref="NotSupportedException"/> for types without a kernel.
     /// </summary>
     public static RowDot For(GgmlType weight, IsaLevel isa)
     {
         if (!CpuIsa.IsSupported(isa)) isa = CpuIsa.Supported;
-        var tiers = Tiers(weight) ?? throw new NotSupportedException($"Corral has no dot-product kernel for tensor type {GgmlTypeInfo.Name(weight)}");
-        var (scalar, avx2, avx512) = tiers;
-        if (isa >= IsaLevel.Avx512 && avx512 != null) return avx512;
-        if (isa >= IsaLevel.Avx2 && avx2 != null) return avx2;
-        return scalar;
+        foreach (var k in Candidates(weight))
+            if (k.Isa <= isa && k.IsSupported) return k;
+        throw new NotSupportedException($"Corral has no dot-product kernel for tensor type {GgmlTypeInfo.Name(weight)}");
     }
 
-    /// <summary>True when some tier has a kernel for <paramref name="weight"/>.</summary>
-    public static bool HasKernel(GgmlType weight) => Tiers(weight) != null;
+    /// <summary>True when <paramref name="weight"/> has kernels.</summary>
+    public static bool HasKernel(GgmlType weight) => Candidates(weight).Length > 0;
 
-    private static (RowDot Scalar, RowDot? Avx2, RowDot? Avx512)? Tiers(GgmlType weight) => weight switch
+    /// <summary>
+    /// Every kernel this CPU runs for <paramref name="weight"/>, including those <see cref="For(GgmlType, IsaLevel)"/> passes
+    /// over (plain AVX2 where AVX-VNNI exists, say): the tests hold each of them to the scalar result.
+    /// </summary>
+    public static IReadOnlyList<RowDot> All(GgmlType weight) => Candidates(weight).Where(k => k.IsSupported).ToArray();
+
+    // Fastest first. AVX-VNNI (vpdpbusd on ymm) comes before AVX-512 for the 32-block formats: .NET 10 exposes no
+    // 512-bit VNNI, and the 512-bit vpmaddubsw/vpmaddwd pair plus the abs/sign emulation measured slower.
+    private static RowDot[] Candidates(GgmlType weight) => weight switch
     {
-        GgmlType.F32 => (F32DotScalar.Instance, F32DotAvx2.Instance, F32DotAvx512.Instance),
-        GgmlType.F16 => (F16DotScalar.Instance, F16DotAvx2.Instance, F16DotAvx512.Instance),
-        GgmlType.BF16 => (BF16DotScalar.Instance, BF16DotAvx2.Instance, BF16DotAvx512.Instance),
-        GgmlType.Q8_0 => (Q8_0DotScalar.Instance, Q8_0DotAvx2.Instance, Q8_0DotAvx512.Instance),
-        _ => null,
+        GgmlType.F32 => [F32DotAvx512.Instance, F32DotAvx2.Instance, F32DotScalar.Instance],
+        GgmlType.F16 => [F16DotAvx512.Instance, F16DotAvx2.Instance, F16DotScalar.Instance],
+        GgmlType.BF16 => [BF16DotAvx512.Instance, BF16DotAvx2.Instance, BF16DotScalar.Instance],
+        GgmlType.Q8_0 => [Q8_0DotAvxVnni.Instance, Q8_0DotAvx512.Instance, Q8_0DotAvx2.Instance, Q8_0DotScalar.Instance],
+        GgmlType.Q4_0 => [Q4_0DotAvxVnni.Instance, Q4_0DotAvx512.Instance, Q4_0DotAvx2.Instance, Q4_0DotScalar.Instance],
+        GgmlType.Q5_0 => [Q5_0DotAvxVnni.Instance, Q5_0DotAvx512.Instance, Q5_0DotAvx2.Instance, Q5_0DotScalar.Instance],
+        GgmlType.IQ4_NL => [IQ4_NLDotAvxVnni.Instance, IQ4_NLDotAvx512.Instance, IQ4_NLDotAvx2.Instance, IQ4_NLDotScalar.Instance],
+        GgmlType.Q4_1 => [Q4_1DotAvxVnni.Instance, Q4_1DotAvx512.Instance, Q4_1DotAvx2.Instance, Q4_1DotScalar.Instance],
+        GgmlType.Q5_1 => [Q5_1DotAvxVnni.Instance, Q5_1DotAvx512.Instance, Q5_1DotAvx2.Instance, Q5_1DotScalar.Instance],
+        _ => [],
     };
 }

@@ -25,5 +25,10 @@ public class QuantSupportTests
     [InlineData(GgmlType.F32)]
     [InlineData(GgmlType.F16)]
     [InlineData(GgmlType.Q8_0)]
+    [InlineData(GgmlType.Q4_0)]
+    [InlineData(GgmlType.Q4_1)]
+    [InlineData(GgmlType.Q5_0)]
+    [InlineData(GgmlType.Q5_1)]
+    [InlineData(GgmlType.IQ4_NL)]
     public void SupportedTypesPass(GgmlType type) => QuantSupport.EnsureSupported("t", type);
 }

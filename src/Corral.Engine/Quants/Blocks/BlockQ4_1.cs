@@ -1,10 +1,13 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Quants;
 
 /// <summary>Q4_1 (20 bytes, 32 weights): 4-bit values times an f16 scale plus an f16 minimum (engine.md §2.3).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-public unsafe struct BlockQ4_1
+public unsafe struct BlockQ4_1 : IBlock32Weights
 {
     public const int Elements = 32;
     public const int Size = 20;
@@ -29,4 +32,17 @@ public unsafe struct BlockQ4_1
             }
         }
     }
+
+    // How the 32-block dot kernels read this format (see IBlock32Weights).
+    static GgmlType IBlock32Weights.Type => GgmlType.Q4_1;
+    static int IBlock32Weights.Size => Size;
+    static int IBlock32Weights.Offset => 0;
+    static bool IBlock32Weights.HasMin => true;
+    static ushort IBlock32Weights.ScaleBits(byte* block) => *(ushort*)(block + 0);
+    static ushort IBlock32Weights.MinBits(byte* block) => *(ushort*)(block + 2);
+    static int IBlock32Weights.Value(byte* block, int e) => Block32Decode.Nibble(block + 4, e);
+    static Vector256<byte> IBlock32Weights.Unsigned(byte* block) => Block32Decode.Nibbles(block + 4);
+    static Vector512<byte> IBlock32Weights.Unsigned(byte* block0, byte* block1) => Block32Decode.Nibbles(block0 + 4, block1 + 4);
+    static Vector256<sbyte> IBlock32Weights.Signed(byte* block) => Block32Decode.Nibbles(block + 4).AsSByte();
+    static Vector512<sbyte> IBlock32Weights.Signed(byte* block0, byte* block1) => Block32Decode.Nibbles(block0 + 4, block1 + 4).AsSByte();
 }

@@ -16,20 +16,16 @@ internal sealed unsafe class BF16DotAvx512 : RowDot
 
     protected override float DotCore(byte* w, byte* a, int n)
     {
-        fixed (float* af = F32Scratch.Get(n))
-        {
-            Bf16.ToSingle((ushort*)a, af, n, IsaLevel.Avx512);
-            return Dot((ushort*)w, af, n);
-        }
+        float* af = KernelScratch.Floats(n);
+        Bf16.ToSingle((ushort*)a, af, n, IsaLevel.Avx512);
+        return Dot((ushort*)w, af, n);
     }
 
     protected override void DotRowsCore(byte* w, nint wStride, byte* a, float* y, int rows, int n)
     {
-        fixed (float* af = F32Scratch.Get(n))
-        {
-            Bf16.ToSingle((ushort*)a, af, n, IsaLevel.Avx512);
-            for (int r = 0; r < rows; r++) y[r] = Dot((ushort*)(w + r * wStride), af, n);
-        }
+        float* af = KernelScratch.Floats(n);
+        Bf16.ToSingle((ushort*)a, af, n, IsaLevel.Avx512);
+        for (int r = 0; r < rows; r++) y[r] = Dot((ushort*)(w + r * wStride), af, n);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
