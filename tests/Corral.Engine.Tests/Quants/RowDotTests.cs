@@ -10,7 +10,7 @@ public class RowDotTests
     public static TheoryData<GgmlType> WeightTypes =>
     [
         GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.IQ4_NL,
-        GgmlType.Q4_1, GgmlType.Q5_1,
+        GgmlType.Q4_1, GgmlType.Q5_1, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K, GgmlType.IQ4_XS,
     ];
 
     /// <summary>Vector kernels must exist at every tier for the types decode speed depends on.</summary>

@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
+using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Quants;
 
 /// <summary>IQ4_XS (136 bytes, 256 weights): IQ4_NL grid indices in 8 sub-blocks of 32, each with a 6-bit scale (engine.md §2.3).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-public unsafe struct BlockIQ4_XS
+public unsafe struct BlockIQ4_XS : ISuperBlock
 {
     public const int Elements = 256;
     public const int Size = 136;
@@ -41,4 +42,11 @@ public unsafe struct BlockIQ4_XS
             }
         }
     }
+
+    // Scale fields for the superblock dot kernels (see ISuperBlock).
+    static GgmlType ISuperBlock.Type => GgmlType.IQ4_XS;
+    static int ISuperBlock.Size => Size;
+    static bool ISuperBlock.HasMin => false;
+    static ushort ISuperBlock.ScaleBits(byte* block) => *(ushort*)(block + 0);
+    static ushort ISuperBlock.MinBits(byte* block) => 0;
 }

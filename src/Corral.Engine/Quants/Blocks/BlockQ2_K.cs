@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
+using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Quants;
 
 /// <summary>Q2_K (84 bytes, 256 weights): 2-bit values in 16 groups of 16, each with a 4-bit scale and a 4-bit min (engine.md §2.3).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-public unsafe struct BlockQ2_K
+public unsafe struct BlockQ2_K : ISuperBlock
 {
     public const int Elements = 256;
     public const int Size = 84;
@@ -38,4 +39,11 @@ public unsafe struct BlockQ2_K
             }
         }
     }
+
+    // Scale fields for the superblock dot kernels (see ISuperBlock).
+    static GgmlType ISuperBlock.Type => GgmlType.Q2_K;
+    static int ISuperBlock.Size => Size;
+    static bool ISuperBlock.HasMin => true;
+    static ushort ISuperBlock.ScaleBits(byte* block) => *(ushort*)(block + 80);
+    static ushort ISuperBlock.MinBits(byte* block) => *(ushort*)(block + 82);
 }

@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
+using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Quants;
 
 /// <summary>Q3_K (110 bytes, 256 weights): 3-bit signed values in 16 groups of 16 with signed 6-bit scales (engine.md §2.3).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-public unsafe struct BlockQ3_K
+public unsafe struct BlockQ3_K : ISuperBlock
 {
     public const int Elements = 256;
     public const int Size = 110;
@@ -50,4 +51,11 @@ public unsafe struct BlockQ3_K
             }
         }
     }
+
+    // Scale fields for the superblock dot kernels (see ISuperBlock).
+    static GgmlType ISuperBlock.Type => GgmlType.Q3_K;
+    static int ISuperBlock.Size => Size;
+    static bool ISuperBlock.HasMin => false;
+    static ushort ISuperBlock.ScaleBits(byte* block) => *(ushort*)(block + 108);
+    static ushort ISuperBlock.MinBits(byte* block) => 0;
 }

@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
+using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Quants;
 
 /// <summary>Q4_K (144 bytes, 256 weights): 4-bit values in 8 groups of 32, each with a 6-bit scale and 6-bit min (engine.md §2.3).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-public unsafe struct BlockQ4_K
+public unsafe struct BlockQ4_K : ISuperBlock
 {
     public const int Elements = 256;
     public const int Size = 144;
@@ -53,4 +54,11 @@ public unsafe struct BlockQ4_K
         uint mn47 = ((w2 >> 4) & 0x0F0F0F0F) | (((w1 >> 6) & 0x03030303) << 4);
         return (sc03 | (ulong)sc47 << 32, mn03 | (ulong)mn47 << 32);
     }
+
+    // Scale fields for the superblock dot kernels (see ISuperBlock).
+    static GgmlType ISuperBlock.Type => GgmlType.Q4_K;
+    static int ISuperBlock.Size => Size;
+    static bool ISuperBlock.HasMin => true;
+    static ushort ISuperBlock.ScaleBits(byte* block) => *(ushort*)(block + 0);
+    static ushort ISuperBlock.MinBits(byte* block) => *(ushort*)(block + 2);
 }

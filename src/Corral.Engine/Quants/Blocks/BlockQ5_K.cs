@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
+using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Quants;
 
 /// <summary>Q5_K (176 bytes, 256 weights): Q4_K with a fifth bit per value (engine.md §2.3).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-public unsafe struct BlockQ5_K
+public unsafe struct BlockQ5_K : ISuperBlock
 {
     public const int Elements = 256;
     public const int Size = 176;
@@ -37,4 +38,11 @@ public unsafe struct BlockQ5_K
             }
         }
     }
+
+    // Scale fields for the superblock dot kernels (see ISuperBlock).
+    static GgmlType ISuperBlock.Type => GgmlType.Q5_K;
+    static int ISuperBlock.Size => Size;
+    static bool ISuperBlock.HasMin => true;
+    static ushort ISuperBlock.ScaleBits(byte* block) => *(ushort*)(block + 0);
+    static ushort ISuperBlock.MinBits(byte* block) => *(ushort*)(block + 2);
 }

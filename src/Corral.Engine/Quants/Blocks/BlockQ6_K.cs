@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
+using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Quants;
 
 /// <summary>Q6_K (210 bytes, 256 weights): 6-bit values offset by 32 in 16 groups of 16 with int8 scales (engine.md §2.3).</summary>
 [StructLayout(LayoutKind.Sequential, Pack = 1)]
-public unsafe struct BlockQ6_K
+public unsafe struct BlockQ6_K : ISuperBlock
 {
     public const int Elements = 256;
     public const int Size = 210;
@@ -45,4 +46,11 @@ public unsafe struct BlockQ6_K
             }
         }
     }
+
+    // Scale fields for the superblock dot kernels (see ISuperBlock).
+    static GgmlType ISuperBlock.Type => GgmlType.Q6_K;
+    static int ISuperBlock.Size => Size;
+    static bool ISuperBlock.HasMin => false;
+    static ushort ISuperBlock.ScaleBits(byte* block) => *(ushort*)(block + 208);
+    static ushort ISuperBlock.MinBits(byte* block) => 0;
 }
