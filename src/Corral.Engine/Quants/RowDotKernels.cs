@@ -44,12 +44,12 @@ public static class RowDotKernels
         GgmlType.IQ4_NL => [IQ4_NLDotAvxVnni.Instance, IQ4_NLDotAvx512.Instance, IQ4_NLDotAvx2.Instance, IQ4_NLDotScalar.Instance],
         GgmlType.Q4_1 => [Q4_1DotAvxVnni.Instance, Q4_1DotAvx512.Instance, Q4_1DotAvx2.Instance, Q4_1DotScalar.Instance],
         GgmlType.Q5_1 => [Q5_1DotAvxVnni.Instance, Q5_1DotAvx512.Instance, Q5_1DotAvx2.Instance, Q5_1DotScalar.Instance],
-        GgmlType.Q2_K => [Q2_KDotAvx2.Instance, Q2_KDotScalar.Instance],
-        GgmlType.Q3_K => [Q3_KDotAvx2.Instance, Q3_KDotScalar.Instance],
-        GgmlType.Q4_K => [Q4_KDotAvx2.Instance, Q4_KDotScalar.Instance],
-        GgmlType.Q5_K => [Q5_KDotAvx2.Instance, Q5_KDotScalar.Instance],
-        GgmlType.Q6_K => [Q6_KDotAvx2.Instance, Q6_KDotScalar.Instance],
-        GgmlType.IQ4_XS => [IQ4_XSDotAvx2.Instance, IQ4_XSDotScalar.Instance],
+        GgmlType.Q2_K => [Q2_KDotAvx512.Instance, Q2_KDotAvx2.Instance, Q2_KDotScalar.Instance],
+        GgmlType.Q3_K => [Q3_KDotAvx512.Instance, Q3_KDotAvx2.Instance, Q3_KDotScalar.Instance],
+        GgmlType.Q4_K => [Q4_KDotAvx512.Instance, Q4_KDotAvx2.Instance, Q4_KDotScalar.Instance],
+        GgmlType.Q5_K => [Q5_KDotAvx512.Instance, Q5_KDotAvx2.Instance, Q5_KDotScalar.Instance],
+        GgmlType.Q6_K => [Q6_KDotAvx512.Instance, Q6_KDotAvx2.Instance, Q6_KDotScalar.Instance],
+        GgmlType.IQ4_XS => [IQ4_XSDotAvx512.Instance, IQ4_XSDotAvx2.Instance, IQ4_XSDotScalar.Instance],
         _ => [],
     };
 }
