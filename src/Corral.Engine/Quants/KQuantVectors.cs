@@ -67,15 +67,30 @@ internal static unsafe class KQuantVectors
 
     /// <summary>int16 lanes [s[i0]×16 | s[i1]×16] (for 32-element groups, two per zmm) taken from 8 scales in <paramref name="scales"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<short> Spread32(Vector512<short> scales, int i0, int i1) =>
-        Avx512BW.PermuteVar32x16(scales, Vector512.Create(Vector256.Create((short)i0), Vector256.Create((short)i1)));
+    public static Vector512<short> Spread32(Vector512<short> scales, int i0, int i1)
+    {
+        short a = (short)i0, b = (short)i1;
+        // Written out element by element: the JIT folds this form into one constant, not the nested Create.
+        var index = Vector512.Create(a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b);
+        return Avx512BW.PermuteVar32x16(scales, index);
+    }
 
     /// <summary>int16 lanes [s[i]×8, s[i+1]×8, s[i+2]×8, s[i+3]×8] (for four 16-element groups in a zmm).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<short> Spread16(Vector512<short> scales, int i) =>
-        Avx512BW.PermuteVar32x16(scales, Vector512.Create(
-            Vector256.Create(Vector128.Create((short)i), Vector128.Create((short)(i + 1))),
-            Vector256.Create(Vector128.Create((short)(i + 2)), Vector128.Create((short)(i + 3)))));
+    public static Vector512<short> Spread16(Vector512<short> scales, int i)
+    {
+        short a = (short)i, b = (short)(i + 1), c = (short)(i + 2), d = (short)(i + 3);
+        var index = Vector512.Create(a, a, a, a, a, a, a, a, b, b, b, b, b, b, b, b, c, c, c, c, c, c, c, c, d, d, d, d, d, d, d, d);
+        return Avx512BW.PermuteVar32x16(scales, index);
+    }
+
+    /// <summary>int16 count vector: <paramref name="low"/> in the low 256 bits, <paramref name="high"/> in the high 256 bits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<ushort> HalfCounts(int low, int high)
+    {
+        ushort a = (ushort)low, b = (ushort)high;
+        return Vector512.Create(a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, a, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b);
+    }
 
     /// <summary>[a(0..31) | a(64..95)] and [a(32..63) | a(96..127)] from 128 activations: the order of a zmm of nibbles.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Corral.Engine.Tensors;
 
@@ -37,6 +38,7 @@ public unsafe struct BlockQ4_K : ISuperBlock
     }
 
     /// <summary>The 6-bit scale and min of group <paramref name="t"/> (llama.cpp's <c>get_scale_min_k4</c>); shared by Q4_K and Q5_K.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static (int Scale, int Min) ScaleMin(byte* s, int t) => t < 4
         ? (s[t] & 63, s[t + 4] & 63)
         : ((s[t + 4] & 0xF) | ((s[t - 4] >> 6) << 4), (s[t + 4] >> 4) | ((s[t] >> 6) << 4));
@@ -45,6 +47,7 @@ public unsafe struct BlockQ4_K : ISuperBlock
     /// All eight (scale, min) pairs at once as bytes: scales in the low u64, mins in the high one.
     /// Word-wise form of <see cref="ScaleMin"/> for the vector kernels.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static (ulong Scales, ulong Mins) UnpackScalesMins(byte* s)
     {
         uint w0 = *(uint*)s, w1 = *(uint*)(s + 4), w2 = *(uint*)(s + 8);

@@ -33,7 +33,7 @@ internal unsafe struct Q2_KSumsAvx512 : ISuperBlockSums<BlockQ2_K>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> Pair(Vector512<ushort> qs, sbyte* a, Vector512<short> scales, int j, int k)
     {
-        var values = Avx512BW.ShiftRightLogicalVariable(qs, Vector512.Create(Vector256.Create((ushort)(2 * j)), Vector256.Create((ushort)(2 * j + 2)))).AsByte()
+        var values = Avx512BW.ShiftRightLogicalVariable(qs, KQuantVectors.HalfCounts(2 * j, 2 * j + 2)).AsByte()
             & Vector512.Create((byte)3);
         var products = Avx512BW.MultiplyAddAdjacent(values, Avx512BW.LoadVector512(a));
         return Avx512BW.MultiplyAddAdjacent(products, KQuantVectors.Spread16(scales, 2 * k));

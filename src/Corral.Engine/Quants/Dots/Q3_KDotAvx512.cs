@@ -35,14 +35,12 @@ internal unsafe struct Q3_KSumsAvx512 : ISuperBlockSums<BlockQ3_K>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> Pair(Vector512<ushort> qs, Vector512<ushort> hm, sbyte* a, Vector512<short> scales, int j, int k)
     {
-        var low = Avx512BW.ShiftRightLogicalVariable(qs, Counts(2 * j, 2 * j + 2)).AsByte() & Vector512.Create((byte)3);
-        var high = (Avx512BW.ShiftRightLogicalVariable(hm, Counts(k, k + 1)).AsByte() & Vector512<byte>.One) << 2;
+        var low = Avx512BW.ShiftRightLogicalVariable(qs, KQuantVectors.HalfCounts(2 * j, 2 * j + 2)).AsByte() & Vector512.Create((byte)3);
+        var high = (Avx512BW.ShiftRightLogicalVariable(hm, KQuantVectors.HalfCounts(k, k + 1)).AsByte() & Vector512<byte>.One) << 2;
         var products = Avx512BW.MultiplyAddAdjacent(low | high, Avx512BW.LoadVector512(a));
         return Avx512BW.MultiplyAddAdjacent(products, KQuantVectors.Spread16(scales, 2 * k));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<ushort> Counts(int low, int high) => Vector512.Create(Vector256.Create((ushort)low), Vector256.Create((ushort)high));
 }
 
 internal sealed class Q3_KDotAvx512 : SuperBlockDot<BlockQ3_K, Q3_KSumsAvx512>

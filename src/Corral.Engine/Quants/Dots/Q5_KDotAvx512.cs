@@ -21,17 +21,15 @@ internal unsafe struct Q5_KSumsAvx512 : ISuperBlockSums<BlockQ5_K>
         var qh = Vector512.Create(qh256, qh256).AsUInt16();
         var bit = Vector512.Create((byte)0x10);
         // Groups t = 0|2, 1|3, 4|6, 5|7 take bit t of qh to bit 4.
-        var fifth0 = Avx512BW.ShiftLeftLogicalVariable(qh, Counts(4, 2)).AsByte() & bit;
-        var fifth1 = Avx512BW.ShiftLeftLogicalVariable(qh, Counts(3, 1)).AsByte() & bit;
-        var fifth4 = Avx512BW.ShiftRightLogicalVariable(qh, Counts(0, 2)).AsByte() & bit;
-        var fifth5 = Avx512BW.ShiftRightLogicalVariable(qh, Counts(1, 3)).AsByte() & bit;
+        var fifth0 = Avx512BW.ShiftLeftLogicalVariable(qh, KQuantVectors.HalfCounts(4, 2)).AsByte() & bit;
+        var fifth1 = Avx512BW.ShiftLeftLogicalVariable(qh, KQuantVectors.HalfCounts(3, 1)).AsByte() & bit;
+        var fifth4 = Avx512BW.ShiftRightLogicalVariable(qh, KQuantVectors.HalfCounts(0, 2)).AsByte() & bit;
+        var fifth5 = Avx512BW.ShiftRightLogicalVariable(qh, KQuantVectors.HalfCounts(1, 3)).AsByte() & bit;
         var sum = Q4_KSumsAvx512.Pair(Avx512BW.LoadVector512(x->Qs), a->Qs, sc, 0, fifth0, fifth1);
         sum = Avx512F.Add(sum, Q4_KSumsAvx512.Pair(Avx512BW.LoadVector512(x->Qs + 64), a->Qs + 128, sc, 4, fifth4, fifth5));
         return Int8Dot.Sum(sum);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<ushort> Counts(int low, int high) => Vector512.Create(Vector256.Create((ushort)low), Vector256.Create((ushort)high));
 }
 
 internal sealed class Q5_KDotAvx512 : SuperBlockDot<BlockQ5_K, Q5_KSumsAvx512>

@@ -34,8 +34,8 @@ internal unsafe struct Q6_KSumsAvx512 : ISuperBlockSums<BlockQ6_K>
         var qh = Vector512.Create(qh256, qh256).AsUInt16();
         var top = Vector512.Create((byte)0x30);
         // Elements 0..31 take qh bits 0-1, 32..63 bits 2-3, 64..95 bits 4-5, 96..127 bits 6-7, all moved to bits 4-5.
-        var low = KQuantVectors.LowNibbles(l) | (Avx512BW.ShiftLeftLogicalVariable(qh, Counts(4, 2)).AsByte() & top);
-        var high = KQuantVectors.HighNibbles(l) | (Avx512BW.ShiftRightLogicalVariable(qh, Counts(0, 2)).AsByte() & top);
+        var low = KQuantVectors.LowNibbles(l) | (Avx512BW.ShiftLeftLogicalVariable(qh, KQuantVectors.HalfCounts(4, 2)).AsByte() & top);
+        var high = KQuantVectors.HighNibbles(l) | (Avx512BW.ShiftRightLogicalVariable(qh, KQuantVectors.HalfCounts(0, 2)).AsByte() & top);
         var pLow = Avx512BW.MultiplyAddAdjacent(low, Avx512BW.LoadVector512(a));
         var pHigh = Avx512BW.MultiplyAddAdjacent(high, Avx512BW.LoadVector512(a + 64));
         return Avx512F.Add(
@@ -43,8 +43,6 @@ internal unsafe struct Q6_KSumsAvx512 : ISuperBlockSums<BlockQ6_K>
             Avx512BW.MultiplyAddAdjacent(pHigh, KQuantVectors.Spread16(scales, g0 + 4)));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<ushort> Counts(int low, int high) => Vector512.Create(Vector256.Create((ushort)low), Vector256.Create((ushort)high));
 }
 
 internal sealed class Q6_KDotAvx512 : SuperBlockDot<BlockQ6_K, Q6_KSumsAvx512>
