@@ -109,17 +109,17 @@ public class DequantizeTests
         Assert.True(compared > 0);
     }
 
-    // Expected relative RMS error of round-to-grid quantization is about 2^-bits·√(1/3)·range/RMS; these bounds sit a few
-    // times above what llama.cpp's quantizers reach on these noise weights and far below the ≈1.4 of a misread layout.
+    // Bounds about 1.5× the worst tensor of these files (measured: Q8_0 0.005, Q6_K 0.017, Q5_* 0.039, Q4_* and IQ4_NL
+    // 0.078, Q3_K 0.16, Q2_K 0.29), far below the ≈1.4 of a misread layout.
     private static double MaxRelativeError(GgmlType type) => type switch
     {
-        GgmlType.Q8_0 => 0.01,
-        GgmlType.Q6_K => 0.03,
+        GgmlType.Q8_0 => 0.008,
+        GgmlType.Q6_K => 0.025,
         GgmlType.Q5_0 or GgmlType.Q5_1 or GgmlType.Q5_K => 0.06,
-        GgmlType.Q4_0 or GgmlType.Q4_1 or GgmlType.Q4_K or GgmlType.IQ4_NL or GgmlType.IQ4_XS => 0.12,
-        GgmlType.Q3_K => 0.25,
-        GgmlType.Q2_K => 0.5,
-        _ => 0.01,
+        GgmlType.Q4_0 or GgmlType.Q4_1 or GgmlType.Q4_K or GgmlType.IQ4_NL or GgmlType.IQ4_XS => 0.11,
+        GgmlType.Q3_K => 0.24,
+        GgmlType.Q2_K => 0.42,
+        _ => 0.008,
     };
 
     [Fact]
