@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Corral.Engine.Kernels;
 
 namespace Corral.Engine.Quants;
@@ -78,6 +79,9 @@ public static unsafe class Fp16
         }
         return (a + RebiasAndHalf + ((a >> 13) & 1)) >> 13;
     }
+
+    // 2^112: the exponent bias difference between f32 (127) and f16 (15).
+    private const float Pow2To112 = 5.192296858534828E+33f;
 
     // 65520, the first magnitude that rounds to infinity (halfway between 65504 and 2^16, ties to even go up).
     private const uint OverflowBits = 0x477FF000;
@@ -168,6 +172,30 @@ public static unsafe class Fp16
         Vector512<uint> result = Vector512.ConditionalSelect(Vector512.LessThan(magnitude, Vector512.Create(0x0400u)), subnormal,
             Vector512.ConditionalSelect(Vector512.LessThan(magnitude, Vector512.Create(0x7C00u)), normal, special));
         return (result | sign).AsSingle();
+    }
+
+    /// <summary>
+    /// Eight f16 → f32, exactly, in fewer steps for dot-product kernels: sign-extend, shift the exponent and mantissa into
+    /// place, and multiply by 2^112 to rebias (exact for zeros, subnormals and normals alike). Infinity and NaN, which
+    /// the multiply would get wrong, send the vector to <see cref="ToSingle(Vector128{ushort})"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ToSingleFast(Vector128<ushort> h)
+    {
+        if (Sse2.MoveMask(Sse2.CompareEqual(Sse2.And(h, Vector128.Create((ushort)0x7C00)), Vector128.Create((ushort)0x7C00)).AsByte()) != 0)
+            return ToSingle(h);
+        var bits = Avx2.And(Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(h.AsInt16()), 13), Vector256.Create(unchecked((int)0x8FFFE000)));
+        return Avx.Multiply(bits.AsSingle(), Vector256.Create(Pow2To112));
+    }
+
+    /// <summary>Sixteen f16 → f32 exactly; the AVX-512 form of <see cref="ToSingleFast(Vector128{ushort})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ToSingleFast(Vector256<ushort> h)
+    {
+        if (Vector256.EqualsAny(h & Vector256.Create((ushort)0x7C00), Vector256.Create((ushort)0x7C00)))
+            return ToSingle(h);
+        var bits = Avx512F.ConvertToVector512Int32(h.AsInt16()) << 13 & Vector512.Create(unchecked((int)0x8FFFE000));
+        return Avx512F.Multiply(bits.AsSingle(), Vector512.Create(Pow2To112));
     }
 
     /// <summary>Eight f32 → eight f16 (round to nearest even, F16C NaN rule).</summary>

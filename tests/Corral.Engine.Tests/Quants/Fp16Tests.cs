@@ -28,6 +28,33 @@ public class Fp16Tests
     }
 
     [Fact]
+    public void FastVectorWideningIsExactForEveryHalf()
+    {
+        if (!CpuIsa.IsSupported(IsaLevel.Avx2)) return;
+        var all = new ushort[65536];
+        for (int h = 0; h < all.Length; h++) all[h] = (ushort)h;
+        unsafe
+        {
+            fixed (ushort* p = all)
+            {
+                for (int i = 0; i < all.Length; i += 8)
+                {
+                    var v = Fp16.ToSingleFast(System.Runtime.Intrinsics.Vector128.Load(p + i));
+                    for (int j = 0; j < 8; j++)
+                        Assert.Equal(BitConverter.SingleToUInt32Bits(Fp16.ToSingleComputed(p[i + j])), BitConverter.SingleToUInt32Bits(v[j]));
+                }
+                if (!CpuIsa.IsSupported(IsaLevel.Avx512)) return;
+                for (int i = 0; i < all.Length; i += 16)
+                {
+                    var v = Fp16.ToSingleFast(System.Runtime.Intrinsics.Vector256.Load(p + i));
+                    for (int j = 0; j < 16; j++)
+                        Assert.Equal(BitConverter.SingleToUInt32Bits(Fp16.ToSingleComputed(p[i + j])), BitConverter.SingleToUInt32Bits(v[j]));
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void FromSingleRoundsToNearestEvenLikeHalf()
     {
         var rng = new Random(7);

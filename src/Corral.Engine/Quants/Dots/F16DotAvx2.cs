@@ -35,10 +35,10 @@ internal sealed unsafe class F16DotAvx2 : RowDot
         int i = 0;
         for (; i + 32 <= n; i += 32)
         {
-            acc0 = Fma.MultiplyAdd(Fp16.ToSingle(Sse2.LoadVector128(w + i)), Avx.LoadVector256(a + i), acc0);
-            acc1 = Fma.MultiplyAdd(Fp16.ToSingle(Sse2.LoadVector128(w + i + 8)), Avx.LoadVector256(a + i + 8), acc1);
-            acc2 = Fma.MultiplyAdd(Fp16.ToSingle(Sse2.LoadVector128(w + i + 16)), Avx.LoadVector256(a + i + 16), acc2);
-            acc3 = Fma.MultiplyAdd(Fp16.ToSingle(Sse2.LoadVector128(w + i + 24)), Avx.LoadVector256(a + i + 24), acc3);
+            acc0 = Fma.MultiplyAdd(Fp16.ToSingleFast(Sse2.LoadVector128(w + i)), Avx.LoadVector256(a + i), acc0);
+            acc1 = Fma.MultiplyAdd(Fp16.ToSingleFast(Sse2.LoadVector128(w + i + 8)), Avx.LoadVector256(a + i + 8), acc1);
+            acc2 = Fma.MultiplyAdd(Fp16.ToSingleFast(Sse2.LoadVector128(w + i + 16)), Avx.LoadVector256(a + i + 16), acc2);
+            acc3 = Fma.MultiplyAdd(Fp16.ToSingleFast(Sse2.LoadVector128(w + i + 24)), Avx.LoadVector256(a + i + 24), acc3);
         }
         if (i == n) return LaneSums.Reduce(acc0, acc1, acc2, acc3);
         float* acc = stackalloc float[LaneSums.Count];

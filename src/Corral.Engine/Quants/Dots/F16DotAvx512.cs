@@ -35,8 +35,8 @@ internal sealed unsafe class F16DotAvx512 : RowDot
         int i = 0;
         for (; i + 32 <= n; i += 32)
         {
-            acc01 = Avx512F.FusedMultiplyAdd(Fp16.ToSingle(Avx.LoadVector256(w + i)), Avx512F.LoadVector512(a + i), acc01);
-            acc23 = Avx512F.FusedMultiplyAdd(Fp16.ToSingle(Avx.LoadVector256(w + i + 16)), Avx512F.LoadVector512(a + i + 16), acc23);
+            acc01 = Avx512F.FusedMultiplyAdd(Fp16.ToSingleFast(Avx.LoadVector256(w + i)), Avx512F.LoadVector512(a + i), acc01);
+            acc23 = Avx512F.FusedMultiplyAdd(Fp16.ToSingleFast(Avx.LoadVector256(w + i + 16)), Avx512F.LoadVector512(a + i + 16), acc23);
         }
         if (i == n) return LaneSums.Reduce(acc01, acc23);
         float* acc = stackalloc float[LaneSums.Count];
