@@ -36,17 +36,4 @@ internal static class Int8Dot
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<sbyte> ApplySign(Vector512<sbyte> a, Vector512<sbyte> w) =>
         Vector512.ConditionalSelect(Vector512.LessThan(w, Vector512<sbyte>.Zero), Vector512<sbyte>.Zero - a, a);
-
-    /// <summary>Sum of the 8 lanes (exact, wrapping like the scalar code).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Sum(Vector256<int> v)
-    {
-        var s = Sse2.Add(v.GetLower(), v.GetUpper());
-        s = Sse2.Add(s, Sse2.Shuffle(s, 0b_01_00_11_10));
-        s = Sse2.Add(s, Sse2.Shuffle(s, 0b_10_11_00_01));
-        return s.ToScalar();
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Sum(Vector512<int> v) => Sum(Avx2.Add(v.GetLower(), v.GetUpper()));
 }

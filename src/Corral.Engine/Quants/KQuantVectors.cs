@@ -20,22 +20,6 @@ internal static unsafe class KQuantVectors
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> ScaleAll(int index) => Vector256.Create((ushort)(2 * index | (2 * index + 1) << 8)).AsByte();
 
-    /// <summary>Eight bytes widened to int16 and copied into both 128-bit lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> WidenToBothLanes(ulong bytes)
-    {
-        var w = Sse41.ConvertToVector128Int16(Vector128.CreateScalar(bytes).AsByte());
-        return Vector256.Create(w, w);
-    }
-
-    /// <summary>Eight signed bytes widened to int16 and copied into both 128-bit lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<short> WidenSignedToBothLanes(ulong bytes)
-    {
-        var w = Sse41.ConvertToVector128Int16(Vector128.CreateScalar(bytes).AsSByte());
-        return Vector256.Create(w, w);
-    }
-
     /// <summary>Bit <paramref name="bit"/> of every byte moved to bit <paramref name="to"/>, other bits cleared (constants fold).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> MoveBit(Vector256<byte> v, int bit, int to)

@@ -23,6 +23,12 @@ internal static unsafe class LaneSums
     {
         float* v = stackalloc float[8];
         for (int k = 0; k < 8; k++) v[k] = (acc[k] + acc[16 + k]) + (acc[8 + k] + acc[24 + k]);
+        return Fold(v);
+    }
+
+    /// <summary>Reference of <see cref="Fold(Vector256{float})"/> over 8 floats.</summary>
+    public static float Fold(float* v)
+    {
         float a0 = v[0] + v[4], a1 = v[1] + v[5], a2 = v[2] + v[6], a3 = v[3] + v[7];
         return (a0 + a2) + (a1 + a3);
     }
@@ -39,8 +45,9 @@ internal static unsafe class LaneSums
         return Fold(Avx.Add(s.GetLower(), s.GetUpper()));
     }
 
+    /// <summary>Folds 8 lanes in halves: 8 → 4 → 2 → 1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float Fold(Vector256<float> v)
+    public static float Fold(Vector256<float> v)
     {
         var a = Sse.Add(v.GetLower(), v.GetUpper());
         var b = Sse.Add(a, Sse.MoveHighToLow(a, a));

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Corral.Engine.Kernels;
 using Corral.Engine.Tensors;
 
@@ -17,12 +18,20 @@ internal unsafe interface ISuperBlock
 }
 
 /// <summary>
-/// One instruction set's way of forming a superblock's exact integer sums against Q8_K activations (engine.md §3.1):
-/// <c>Σ_groups scale·Σ q_w·q_a</c>, and for formats with minimums <c>Σ_groups min·bsum</c>.
+/// Reference form of a superblock's exact integer sums against Q8_K activations (engine.md §3.1), split into the 8 lanes
+/// the vector kernels produce: <paramref name="lanes"/>[k] takes elements 4k..4k+3 of every 32-element run, times their
+/// group scales (plus the lane's share of any offset correction); <paramref name="mins"/>[k] the minimum terms of
+/// groups 2k and 2k+1 (formats with minimums only).
 /// </summary>
-internal unsafe interface ISuperBlockSums<TBlock> where TBlock : struct, ISuperBlock
+internal unsafe interface ISuperBlockLanesScalar<TBlock> where TBlock : struct, ISuperBlock
+{
+    static abstract void Lanes(byte* block, BlockQ8_K* a, int* lanes, int* mins);
+}
+
+/// <summary>The same 8 lanes from one instruction set (AVX2, or AVX-512 folded to 256 bits).</summary>
+internal unsafe interface ISuperBlockLanes<TBlock> where TBlock : struct, ISuperBlock
 {
     static abstract IsaLevel Isa { get; }
 
-    static abstract int Sums(byte* block, BlockQ8_K* a, out int mins);
+    static abstract Vector256<int> Lanes(byte* block, BlockQ8_K* a, out Vector256<int> mins);
 }

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Quants;
@@ -44,18 +46,19 @@ public unsafe struct BlockQ4_K : ISuperBlock
         : ((s[t + 4] & 0xF) | ((s[t - 4] >> 6) << 4), (s[t + 4] >> 4) | ((s[t] >> 6) << 4));
 
     /// <summary>
-    /// All eight (scale, min) pairs at once as bytes: scales in the low u64, mins in the high one.
-    /// Word-wise form of <see cref="ScaleMin"/> for the vector kernels.
+    /// All eight (scale, min) pairs as bytes of one xmm: scales in bytes 0..7, mins in 8..15 — the word-wise form of
+    /// <see cref="ScaleMin"/>. Reads 16 bytes from <paramref name="s"/>, 4 past the scales (still inside the block).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static (ulong Scales, ulong Mins) UnpackScalesMins(byte* s)
+    internal static Vector128<byte> UnpackScalesMinsVector(byte* s)
     {
-        uint w0 = *(uint*)s, w1 = *(uint*)(s + 4), w2 = *(uint*)(s + 8);
-        uint sc03 = w0 & 0x3F3F3F3F;
-        uint mn03 = w1 & 0x3F3F3F3F;
-        uint sc47 = (w2 & 0x0F0F0F0F) | (((w0 >> 6) & 0x03030303) << 4);
-        uint mn47 = ((w2 >> 4) & 0x0F0F0F0F) | (((w1 >> 6) & 0x03030303) << 4);
-        return (sc03 | (ulong)sc47 << 32, mn03 | (ulong)mn47 << 32);
+        var w = Sse2.LoadVector128((uint*)s);                                   // [w0, w1, w2, -]
+        var low = Sse2.And(w, Vector128.Create(0x3F3F3F3Fu));                   // [sc0-3, mn0-3, -, -]
+        var u = Sse2.Shuffle(w, 0b_01_00_10_10);                                // [w2, w2, w0, w1]
+        var nibbles = Sse2.And(Avx2.ShiftRightLogicalVariable(u, Vector128.Create(0u, 4u, 0u, 0u)), Vector128.Create(0x0F0F0F0Fu));
+        var tops = Sse2.And(Sse2.ShiftRightLogical(u, 6), Vector128.Create(0x03030303u));
+        var high = Sse2.Or(nibbles, Sse2.ShiftLeftLogical(Sse2.Shuffle(tops, 0b_11_10_11_10), 4)); // [sc4-7, mn4-7, -, -]
+        return Sse2.UnpackLow(low, high).AsByte();                              // [sc0-3, sc4-7, mn0-3, mn4-7]
     }
 
     // Scale fields for the superblock dot kernels (see ISuperBlock).

@@ -5,13 +5,13 @@ using Corral.Engine.Kernels;
 
 namespace Corral.Engine.Quants;
 
-/// <summary>IQ4_XS superblock sums with AVX-512BW: two sub-blocks per zmm, grid by <c>vpshufb</c>, signed products by abs and a masked negate.</summary>
-internal unsafe struct IQ4_XSSumsAvx512 : ISuperBlockSums<BlockIQ4_XS>
+/// <summary>IQ4_XS lanes with AVX-512BW (folded to 8 lanes: each 256-bit half holds one 32-element run): two sub-blocks per zmm, grid by <c>vpshufb</c>, signed products by abs and a masked negate.</summary>
+internal unsafe struct IQ4_XSLanesAvx512 : ISuperBlockLanes<BlockIQ4_XS>
 {
     public static IsaLevel Isa => IsaLevel.Avx512;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Sums(byte* block, BlockQ8_K* a, out int mins)
+    public static Vector256<int> Lanes(byte* block, BlockQ8_K* a, out Vector256<int> mins)
     {
         var x = (BlockIQ4_XS*)block;
         var grid128 = Vector128.Create(BlockIQ4_NL.Grid);
@@ -24,12 +24,12 @@ internal unsafe struct IQ4_XSSumsAvx512 : ISuperBlockSums<BlockIQ4_XS>
             var scale = Vector512.Create(Vector256.Create((short)x->SubScale(ib)), Vector256.Create((short)x->SubScale(ib + 1)));
             sum = Avx512F.Add(sum, Avx512BW.MultiplyAddAdjacent(products, scale));
         }
-        mins = 0;
-        return Int8Dot.Sum(sum);
+        mins = default;
+        return Avx2.Add(sum.GetLower(), sum.GetUpper());
     }
 }
 
-internal sealed class IQ4_XSDotAvx512 : SuperBlockDot<BlockIQ4_XS, IQ4_XSSumsAvx512>
+internal sealed class IQ4_XSDotAvx512 : SuperBlockDotVector<BlockIQ4_XS, IQ4_XSLanesAvx512>
 {
     public static readonly IQ4_XSDotAvx512 Instance = new();
 }

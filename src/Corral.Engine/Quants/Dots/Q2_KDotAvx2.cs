@@ -5,19 +5,19 @@ using Corral.Engine.Kernels;
 
 namespace Corral.Engine.Quants;
 
-/// <summary>Q2_K superblock sums with AVX2: 2-bit values through <c>vpmaddubsw</c>, two group scales per <c>vpmaddwd</c>, minimums against bsums.</summary>
-internal unsafe struct Q2_KSumsAvx2 : ISuperBlockSums<BlockQ2_K>
+/// <summary>Q2_K lanes with AVX2: 2-bit values through <c>vpmaddubsw</c>, two group scales per <c>vpmaddwd</c>, minimums against bsums.</summary>
+internal unsafe struct Q2_KLanesAvx2 : ISuperBlockLanes<BlockQ2_K>
 {
     public static IsaLevel Isa => IsaLevel.Avx2;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Sums(byte* block, BlockQ8_K* a, out int mins)
+    public static Vector256<int> Lanes(byte* block, BlockQ8_K* a, out Vector256<int> mins)
     {
         var x = (BlockQ2_K*)block;
         var packed = Sse2.LoadVector128(x->Scales);
         var s16 = Avx2.ConvertToVector256Int16(Sse2.And(packed, Vector128.Create((byte)0x0F)));
         var m16 = Avx2.ConvertToVector256Int16(Sse2.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & Vector128.Create((byte)0x0F));
-        mins = Int8Dot.Sum(Avx2.MultiplyAddAdjacent(Avx.LoadVector256(a->BSums), m16));
+        mins = Avx2.MultiplyAddAdjacent(Avx.LoadVector256(a->BSums), m16);
         var q0 = Avx.LoadVector256(x->Qs);
         var q1 = Avx.LoadVector256(x->Qs + 32);
         var low = Avx2.Permute2x128(s16, s16, 0x00).AsByte();
@@ -29,8 +29,7 @@ internal unsafe struct Q2_KSumsAvx2 : ISuperBlockSums<BlockQ2_K>
         sum = Avx2.Add(sum, Chunk(q1, a->Qs + 128, high, 0));
         sum = Avx2.Add(sum, Chunk(q1, a->Qs + 160, high, 1));
         sum = Avx2.Add(sum, Chunk(q1, a->Qs + 192, high, 2));
-        sum = Avx2.Add(sum, Chunk(q1, a->Qs + 224, high, 3));
-        return Int8Dot.Sum(sum);
+        return Avx2.Add(sum, Chunk(q1, a->Qs + 224, high, 3));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -41,7 +40,7 @@ internal unsafe struct Q2_KSumsAvx2 : ISuperBlockSums<BlockQ2_K>
     }
 }
 
-internal sealed class Q2_KDotAvx2 : SuperBlockDot<BlockQ2_K, Q2_KSumsAvx2>
+internal sealed class Q2_KDotAvx2 : SuperBlockDotVector<BlockQ2_K, Q2_KLanesAvx2>
 {
     public static readonly Q2_KDotAvx2 Instance = new();
 }

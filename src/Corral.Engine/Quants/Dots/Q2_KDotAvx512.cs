@@ -5,19 +5,19 @@ using Corral.Engine.Kernels;
 
 namespace Corral.Engine.Quants;
 
-/// <summary>Q2_K superblock sums with AVX-512BW: two 32-element chunks per zmm, 2-bit fields placed per 256-bit half with variable shifts.</summary>
-internal unsafe struct Q2_KSumsAvx512 : ISuperBlockSums<BlockQ2_K>
+/// <summary>Q2_K lanes with AVX-512BW (folded to 8 lanes: each 256-bit half holds one 32-element run): two 32-element chunks per zmm, 2-bit fields placed per 256-bit half with variable shifts.</summary>
+internal unsafe struct Q2_KLanesAvx512 : ISuperBlockLanes<BlockQ2_K>
 {
     public static IsaLevel Isa => IsaLevel.Avx512;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Sums(byte* block, BlockQ8_K* a, out int mins)
+    public static Vector256<int> Lanes(byte* block, BlockQ8_K* a, out Vector256<int> mins)
     {
         var x = (BlockQ2_K*)block;
         var packed = Sse2.LoadVector128(x->Scales);
         var s16 = Avx2.ConvertToVector256Int16(Sse2.And(packed, Vector128.Create((byte)0x0F)));
         var m16 = Avx2.ConvertToVector256Int16(Sse2.ShiftRightLogical(packed.AsUInt16(), 4).AsByte() & Vector128.Create((byte)0x0F));
-        mins = Int8Dot.Sum(Avx2.MultiplyAddAdjacent(Avx.LoadVector256(a->BSums), m16));
+        mins = Avx2.MultiplyAddAdjacent(Avx.LoadVector256(a->BSums), m16);
         var scales = s16.ToVector512Unsafe();
         var q0 = Avx.LoadVector256(x->Qs);
         var q1 = Avx.LoadVector256(x->Qs + 32);
@@ -27,7 +27,7 @@ internal unsafe struct Q2_KSumsAvx512 : ISuperBlockSums<BlockQ2_K>
         sum = Avx512F.Add(sum, Pair(qa, a->Qs + 64, scales, 2, 2));
         sum = Avx512F.Add(sum, Pair(qb, a->Qs + 128, scales, 0, 4));
         sum = Avx512F.Add(sum, Pair(qb, a->Qs + 192, scales, 2, 6));
-        return Int8Dot.Sum(sum);
+        return Avx2.Add(sum.GetLower(), sum.GetUpper());
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -40,7 +40,7 @@ internal unsafe struct Q2_KSumsAvx512 : ISuperBlockSums<BlockQ2_K>
     }
 }
 
-internal sealed class Q2_KDotAvx512 : SuperBlockDot<BlockQ2_K, Q2_KSumsAvx512>
+internal sealed class Q2_KDotAvx512 : SuperBlockDotVector<BlockQ2_K, Q2_KLanesAvx512>
 {
     public static readonly Q2_KDotAvx512 Instance = new();
 }

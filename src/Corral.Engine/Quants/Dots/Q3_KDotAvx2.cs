@@ -6,15 +6,15 @@ using Corral.Engine.Kernels;
 namespace Corral.Engine.Quants;
 
 /// <summary>
-/// Q3_K superblock sums with AVX2: values enter <c>vpmaddubsw</c> as 0..7 (two low bits plus the hmask bit as 4), each
+/// Q3_K lanes with AVX2: values enter <c>vpmaddubsw</c> as 0..7 (two low bits plus the hmask bit as 4), each
 /// 32-element chunk takes its two group scales in one <c>vpmaddwd</c>, and the −4 offset returns as −4·Σ_g S_g·bsum_g.
 /// </summary>
-internal unsafe struct Q3_KSumsAvx2 : ISuperBlockSums<BlockQ3_K>
+internal unsafe struct Q3_KLanesAvx2 : ISuperBlockLanes<BlockQ3_K>
 {
     public static IsaLevel Isa => IsaLevel.Avx2;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Sums(byte* block, BlockQ8_K* a, out int mins)
+    public static Vector256<int> Lanes(byte* block, BlockQ8_K* a, out Vector256<int> mins)
     {
         var x = (BlockQ3_K*)block;
         var s16 = Avx2.ConvertToVector256Int16(UnpackScales(x->Scales));
@@ -32,8 +32,8 @@ internal unsafe struct Q3_KSumsAvx2 : ISuperBlockSums<BlockQ3_K>
         sum = Avx2.Add(sum, Chunk(q1, hm, a->Qs + 160, high, 1, 5));
         sum = Avx2.Add(sum, Chunk(q1, hm, a->Qs + 192, high, 2, 6));
         sum = Avx2.Add(sum, Chunk(q1, hm, a->Qs + 224, high, 3, 7));
-        mins = 0;
-        return Int8Dot.Sum(sum) - 4 * Int8Dot.Sum(offset);
+        mins = default;
+        return Avx2.Subtract(sum, Avx2.ShiftLeftLogical(offset, 2));
     }
 
     // Chunk k = 4h + j: bits 2j of qs[32h..], hmask bit k, groups 2k and 2k+1 (scales j·2, j·2+1 within half h).
@@ -58,7 +58,7 @@ internal unsafe struct Q3_KSumsAvx2 : ISuperBlockSums<BlockQ3_K>
     }
 }
 
-internal sealed class Q3_KDotAvx2 : SuperBlockDot<BlockQ3_K, Q3_KSumsAvx2>
+internal sealed class Q3_KDotAvx2 : SuperBlockDotVector<BlockQ3_K, Q3_KLanesAvx2>
 {
     public static readonly Q3_KDotAvx2 Instance = new();
 }

@@ -5,16 +5,16 @@ using Corral.Engine.Kernels;
 
 namespace Corral.Engine.Quants;
 
-/// <summary>Q3_K superblock sums with AVX-512BW: two 32-element chunks per zmm, bit fields placed per 256-bit half with variable shifts.</summary>
-internal unsafe struct Q3_KSumsAvx512 : ISuperBlockSums<BlockQ3_K>
+/// <summary>Q3_K lanes with AVX-512BW (folded to 8 lanes: each 256-bit half holds one 32-element run): two 32-element chunks per zmm, bit fields placed per 256-bit half with variable shifts.</summary>
+internal unsafe struct Q3_KLanesAvx512 : ISuperBlockLanes<BlockQ3_K>
 {
     public static IsaLevel Isa => IsaLevel.Avx512;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Sums(byte* block, BlockQ8_K* a, out int mins)
+    public static Vector256<int> Lanes(byte* block, BlockQ8_K* a, out Vector256<int> mins)
     {
         var x = (BlockQ3_K*)block;
-        var s16 = Avx2.ConvertToVector256Int16(Q3_KSumsAvx2.UnpackScales(x->Scales));
+        var s16 = Avx2.ConvertToVector256Int16(Q3_KLanesAvx2.UnpackScales(x->Scales));
         var offset = Avx2.MultiplyAddAdjacent(Avx.LoadVector256(a->BSums), s16);
         var scales = s16.ToVector512Unsafe();
         var hm256 = Avx.LoadVector256(x->HMask);
@@ -27,8 +27,8 @@ internal unsafe struct Q3_KSumsAvx512 : ISuperBlockSums<BlockQ3_K>
         sum = Avx512F.Add(sum, Pair(qa, hm, a->Qs + 64, scales, 2, 2));
         sum = Avx512F.Add(sum, Pair(qb, hm, a->Qs + 128, scales, 0, 4));
         sum = Avx512F.Add(sum, Pair(qb, hm, a->Qs + 192, scales, 2, 6));
-        mins = 0;
-        return Int8Dot.Sum(sum) - 4 * Int8Dot.Sum(offset);
+        mins = default;
+        return Avx2.Subtract(Avx2.Add(sum.GetLower(), sum.GetUpper()), Avx2.ShiftLeftLogical(offset, 2));
     }
 
     // Chunks k and k+1 (k = 4h + j, j even): qs bits 2j | 2j+2, hmask bits k | k+1, groups 2k..2k+3.
@@ -43,7 +43,7 @@ internal unsafe struct Q3_KSumsAvx512 : ISuperBlockSums<BlockQ3_K>
 
 }
 
-internal sealed class Q3_KDotAvx512 : SuperBlockDot<BlockQ3_K, Q3_KSumsAvx512>
+internal sealed class Q3_KDotAvx512 : SuperBlockDotVector<BlockQ3_K, Q3_KLanesAvx512>
 {
     public static readonly Q3_KDotAvx512 Instance = new();
 }

@@ -5,24 +5,23 @@ using Corral.Engine.Kernels;
 
 namespace Corral.Engine.Quants;
 
-/// <summary>Q5_K superblock sums with AVX2: the Q4_K kernel with bit t of <c>qh</c> moved to 0x10 for group t.</summary>
-internal unsafe struct Q5_KSumsAvx2 : ISuperBlockSums<BlockQ5_K>
+/// <summary>Q5_K lanes with AVX2: the Q4_K kernel with bit t of <c>qh</c> moved to 0x10 for group t.</summary>
+internal unsafe struct Q5_KLanesAvx2 : ISuperBlockLanes<BlockQ5_K>
 {
     public static IsaLevel Isa => IsaLevel.Avx2;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Sums(byte* block, BlockQ8_K* a, out int mins)
+    public static Vector256<int> Lanes(byte* block, BlockQ8_K* a, out Vector256<int> mins)
     {
         var x = (BlockQ5_K*)block;
-        var (scales, minimums) = BlockQ4_K.UnpackScalesMins(x->Scales);
-        mins = Int8Dot.Sum(Q4_KSumsAvx2.MinSums(minimums, a));
-        var sc = KQuantVectors.WidenToBothLanes(scales);
+        var scalesMins = BlockQ4_K.UnpackScalesMinsVector(x->Scales);
+        mins = Q4_KLanesAvx2.MinLanes(scalesMins, a);
+        var sc = Q4_KLanesAvx2.ScalesInBothLanes(scalesMins);
         var qh = Avx.LoadVector256(x->Qh);
         var sum = Chunk(x->Qs, qh, a->Qs, sc, 0);
         sum = Avx2.Add(sum, Chunk(x->Qs + 32, qh, a->Qs + 64, sc, 1));
         sum = Avx2.Add(sum, Chunk(x->Qs + 64, qh, a->Qs + 128, sc, 2));
-        sum = Avx2.Add(sum, Chunk(x->Qs + 96, qh, a->Qs + 192, sc, 3));
-        return Int8Dot.Sum(sum);
+        return Avx2.Add(sum, Chunk(x->Qs + 96, qh, a->Qs + 192, sc, 3));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -39,7 +38,7 @@ internal unsafe struct Q5_KSumsAvx2 : ISuperBlockSums<BlockQ5_K>
     }
 }
 
-internal sealed class Q5_KDotAvx2 : SuperBlockDot<BlockQ5_K, Q5_KSumsAvx2>
+internal sealed class Q5_KDotAvx2 : SuperBlockDotVector<BlockQ5_K, Q5_KLanesAvx2>
 {
     public static readonly Q5_KDotAvx2 Instance = new();
 }

@@ -6,23 +6,23 @@ using Corral.Engine.Kernels;
 namespace Corral.Engine.Quants;
 
 /// <summary>
-/// Q6_K superblock sums with AVX2: the 6-bit values (0..63) enter <c>vpmaddubsw</c> unsigned, each pair of 16-element
+/// Q6_K lanes with AVX2: the 6-bit values (0..63) enter <c>vpmaddubsw</c> unsigned, each pair of 16-element
 /// groups takes its two scales in one <c>vpmaddwd</c>, and the −32 offset comes back as −32·Σ_g S_g·bsum_g.
 /// </summary>
-internal unsafe struct Q6_KSumsAvx2 : ISuperBlockSums<BlockQ6_K>
+internal unsafe struct Q6_KLanesAvx2 : ISuperBlockLanes<BlockQ6_K>
 {
     public static IsaLevel Isa => IsaLevel.Avx2;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Sums(byte* block, BlockQ8_K* a, out int mins)
+    public static Vector256<int> Lanes(byte* block, BlockQ8_K* a, out Vector256<int> mins)
     {
         var x = (BlockQ6_K*)block;
         var s16 = Avx2.ConvertToVector256Int16(Sse2.LoadVector128(x->Scales));
         var offset = Avx2.MultiplyAddAdjacent(Avx.LoadVector256(a->BSums), s16);
         var sum = Half(x->Ql, x->Qh, a->Qs, Avx2.Permute2x128(s16, s16, 0x00));
         sum = Avx2.Add(sum, Half(x->Ql + 64, x->Qh + 32, a->Qs + 128, Avx2.Permute2x128(s16, s16, 0x11)));
-        mins = 0;
-        return Int8Dot.Sum(sum) - 32 * Int8Dot.Sum(offset);
+        mins = default;
+        return Avx2.Subtract(sum, Avx2.ShiftLeftLogical(offset, 5));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -44,7 +44,7 @@ internal unsafe struct Q6_KSumsAvx2 : ISuperBlockSums<BlockQ6_K>
     }
 }
 
-internal sealed class Q6_KDotAvx2 : SuperBlockDot<BlockQ6_K, Q6_KSumsAvx2>
+internal sealed class Q6_KDotAvx2 : SuperBlockDotVector<BlockQ6_K, Q6_KLanesAvx2>
 {
     public static readonly Q6_KDotAvx2 Instance = new();
 }

@@ -6,15 +6,15 @@ using Corral.Engine.Kernels;
 namespace Corral.Engine.Quants;
 
 /// <summary>
-/// Q6_K superblock sums with AVX-512BW: per 128-element half, one zmm of low nibbles covers elements 0..63 and the high
+/// Q6_K lanes with AVX-512BW (folded to 8 lanes: each 256-bit half holds one 32-element run): per 128-element half, one zmm of low nibbles covers elements 0..63 and the high
 /// nibbles 64..127, in element order; the qh bits are placed per 256-bit half with variable shifts.
 /// </summary>
-internal unsafe struct Q6_KSumsAvx512 : ISuperBlockSums<BlockQ6_K>
+internal unsafe struct Q6_KLanesAvx512 : ISuperBlockLanes<BlockQ6_K>
 {
     public static IsaLevel Isa => IsaLevel.Avx512;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Sums(byte* block, BlockQ8_K* a, out int mins)
+    public static Vector256<int> Lanes(byte* block, BlockQ8_K* a, out Vector256<int> mins)
     {
         var x = (BlockQ6_K*)block;
         var s16 = Avx2.ConvertToVector256Int16(Sse2.LoadVector128(x->Scales));
@@ -22,8 +22,8 @@ internal unsafe struct Q6_KSumsAvx512 : ISuperBlockSums<BlockQ6_K>
         var scales = s16.ToVector512Unsafe();
         var sum = Half(x->Ql, x->Qh, a->Qs, scales, 0);
         sum = Avx512F.Add(sum, Half(x->Ql + 64, x->Qh + 32, a->Qs + 128, scales, 8));
-        mins = 0;
-        return Int8Dot.Sum(sum) - 32 * Int8Dot.Sum(offset);
+        mins = default;
+        return Avx2.Subtract(Avx2.Add(sum.GetLower(), sum.GetUpper()), Avx2.ShiftLeftLogical(offset, 5));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -45,7 +45,7 @@ internal unsafe struct Q6_KSumsAvx512 : ISuperBlockSums<BlockQ6_K>
 
 }
 
-internal sealed class Q6_KDotAvx512 : SuperBlockDot<BlockQ6_K, Q6_KSumsAvx512>
+internal sealed class Q6_KDotAvx512 : SuperBlockDotVector<BlockQ6_K, Q6_KLanesAvx512>
 {
     public static readonly Q6_KDotAvx512 Instance = new();
 }
