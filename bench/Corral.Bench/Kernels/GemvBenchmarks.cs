@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using Perfolizer.Horology;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
@@ -76,7 +77,8 @@ public unsafe class GemvBenchmarks
         {
             // In-process keeps the run short on shared machines; the kernels are AggressiveOptimization methods, so
             // tiering settings do not change their code.
-            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(3).WithIterationCount(15));
+            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
+                .WithWarmupCount(3).WithIterationCount(15).WithIterationTime(TimeInterval.FromMilliseconds(100)));
             AddColumn(new GigabytesPerSecondColumn());
         }
     }

@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Quants;
@@ -23,6 +26,26 @@ public unsafe struct BlockIQ4_XS : ISuperBlock
 
     /// <summary>The 6-bit scale of sub-block <paramref name="ib"/> with its offset of 32 removed.</summary>
     public readonly int SubScale(int ib) => (((ScalesL[ib / 2] >> (4 * (ib % 2))) & 0xF) | (((ScalesH >> (2 * ib)) & 3) << 4)) - 32;
+
+    /// <summary>The 8 sub-block scales (offset 32 removed) as int16, the vector form of <see cref="SubScale"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector128<short> SubScales(BlockIQ4_XS* x)
+    {
+        var packed = Vector128.CreateScalar(*(uint*)x->ScalesL).AsByte();
+        var low = Sse2.UnpackLow(Sse2.And(packed, Vector128.Create((byte)0x0F)), Sse2.And(Sse2.ShiftRightLogical(packed.AsUInt16(), 4).AsByte(), Vector128.Create((byte)0x0F)));
+        var high = Vector128.CreateScalar(SpreadHighBits(x->ScalesH)).AsByte();
+        var scales = Sse2.Subtract(Sse2.Or(low, Sse2.ShiftLeftLogical(high.AsUInt16(), 4).AsByte()), Vector128.Create((byte)32));
+        return Sse41.ConvertToVector128Int16(scales.AsSByte());
+    }
+
+    // Bit pair ib of the 16-bit field into byte ib.
+    private static ulong SpreadHighBits(ushort h)
+    {
+        if (Bmi2.X64.IsSupported) return Bmi2.X64.ParallelBitDeposit(h, 0x0303030303030303ul);
+        ulong r = 0;
+        for (int ib = 0; ib < 8; ib++) r |= (ulong)((h >> (2 * ib)) & 3) << (8 * ib);
+        return r;
+    }
 
     internal static void Dequantize(BlockIQ4_XS* x, float* y, int blocks)
     {

@@ -14,16 +14,23 @@ internal unsafe struct IQ4_XSLanesAvx2 : ISuperBlockLanes<BlockIQ4_XS>
     public static Vector256<int> Lanes(byte* block, BlockQ8_K* a, out Vector256<int> mins)
     {
         var x = (BlockIQ4_XS*)block;
-        var grid = Vector256.Create(Vector128.Create(BlockIQ4_NL.Grid));
-        var sum = Vector256<int>.Zero;
-        for (int ib = 0; ib < 8; ib++)
-        {
-            var w = Avx2.Shuffle(grid, Block32Decode.Nibbles(x->Qs + 16 * ib).AsSByte());
-            var products = Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(Avx.LoadVector256(a->Qs + 32 * ib), w));
-            sum = Avx2.Add(sum, Avx2.MultiplyAddAdjacent(products, Vector256.Create((short)x->SubScale(ib))));
-        }
+        var grid = Vector256.Create(
+            (sbyte)-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113,
+            -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
+        var s16 = BlockIQ4_XS.SubScales(x);
+        var scales = Vector256.Create(s16, s16).AsByte();
+        var sum = SubBlock(x->Qs, a->Qs, grid, scales, 0);
+        for (int ib = 1; ib < 8; ib++) sum = Avx2.Add(sum, SubBlock(x->Qs + 16 * ib, a->Qs + 32 * ib, grid, scales, ib));
         mins = default;
         return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> SubBlock(byte* qs, sbyte* a, Vector256<sbyte> grid, Vector256<byte> scales, int ib)
+    {
+        var w = Avx2.Shuffle(grid, Block32Decode.Nibbles(qs).AsSByte());
+        var products = Avx2.MultiplyAddAdjacent(Avx2.Abs(w), Avx2.Sign(Avx.LoadVector256(a), w));
+        return Avx2.MultiplyAddAdjacent(products, Avx2.Shuffle(scales, KQuantVectors.ScaleAll(ib)).AsInt16());
     }
 }
 

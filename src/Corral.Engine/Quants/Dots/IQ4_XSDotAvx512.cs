@@ -14,18 +14,25 @@ internal unsafe struct IQ4_XSLanesAvx512 : ISuperBlockLanes<BlockIQ4_XS>
     public static Vector256<int> Lanes(byte* block, BlockQ8_K* a, out Vector256<int> mins)
     {
         var x = (BlockIQ4_XS*)block;
-        var grid128 = Vector128.Create(BlockIQ4_NL.Grid);
-        var grid = Vector512.Create(Vector256.Create(grid128), Vector256.Create(grid128));
-        var sum = Vector512<int>.Zero;
-        for (int ib = 0; ib < 8; ib += 2)
-        {
-            var w = Avx512BW.Shuffle(grid, Block32Decode.Nibbles(x->Qs + 16 * ib, x->Qs + 16 * ib + 16).AsSByte());
-            var products = Avx512BW.MultiplyAddAdjacent(Avx512BW.Abs(w), Int8Dot.ApplySign(Avx512BW.LoadVector512(a->Qs + 32 * ib), w));
-            var scale = Vector512.Create(Vector256.Create((short)x->SubScale(ib)), Vector256.Create((short)x->SubScale(ib + 1)));
-            sum = Avx512F.Add(sum, Avx512BW.MultiplyAddAdjacent(products, scale));
-        }
+        var grid256 = Vector256.Create(
+            (sbyte)-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113,
+            -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
+        var grid = Vector512.Create(grid256, grid256);
+        var scales = BlockIQ4_XS.SubScales(x).ToVector256Unsafe().ToVector512Unsafe();
+        var sum = Pair(x->Qs, a->Qs, grid, scales, 0);
+        sum = Avx512F.Add(sum, Pair(x->Qs + 32, a->Qs + 64, grid, scales, 2));
+        sum = Avx512F.Add(sum, Pair(x->Qs + 64, a->Qs + 128, grid, scales, 4));
+        sum = Avx512F.Add(sum, Pair(x->Qs + 96, a->Qs + 192, grid, scales, 6));
         mins = default;
         return Avx2.Add(sum.GetLower(), sum.GetUpper());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Pair(byte* qs, sbyte* a, Vector512<sbyte> grid, Vector512<short> scales, int ib)
+    {
+        var w = Avx512BW.Shuffle(grid, Block32Decode.Nibbles(qs, qs + 16).AsSByte());
+        var products = Avx512BW.MultiplyAddAdjacent(Avx512BW.Abs(w), Int8Dot.ApplySign(Avx512BW.LoadVector512(a), w));
+        return Avx512BW.MultiplyAddAdjacent(products, KQuantVectors.Spread32(scales, ib, ib + 1));
     }
 }
 
