@@ -31,23 +31,26 @@ public static class RowDotKernels
     /// </summary>
     public static IReadOnlyList<RowDot> All(GgmlType weight) => Candidates(weight).Where(k => k.IsSupported).ToArray();
 
-    // Fastest first. AVX-VNNI (vpdpbusd on ymm) comes before AVX-512 for the 32-block formats: .NET 10 exposes no
-    // 512-bit VNNI, and the 512-bit vpmaddubsw/vpmaddwd pair plus the abs/sign emulation measured slower.
+    // Fastest first, as measured on an AVX-512 + AVX-VNNI Xeon (bench/Corral.Bench/Kernels): for the 32-block formats
+    // AVX-VNNI (vpdpbusd on ymm), then plain AVX2 — .NET 10 exposes no 512-bit VNNI, and the 512-bit
+    // vpmaddubsw/vpmaddwd pair with abs/sign emulated by compare+blend ran slower than AVX2. For the K-quants the 512-bit
+    // kernels win only where they save shuffles (Q6_K, IQ4_XS); Q2_K..Q5_K run faster in ymm. The AVX-512 kernels of the
+    // other types stay available (and tested) through All().
     private static RowDot[] Candidates(GgmlType weight) => weight switch
     {
         GgmlType.F32 => [F32DotAvx512.Instance, F32DotAvx2.Instance, F32DotScalar.Instance],
         GgmlType.F16 => [F16DotAvx512.Instance, F16DotAvx2.Instance, F16DotScalar.Instance],
         GgmlType.BF16 => [BF16DotAvx512.Instance, BF16DotAvx2.Instance, BF16DotScalar.Instance],
-        GgmlType.Q8_0 => [Q8_0DotAvxVnni.Instance, Q8_0DotAvx512.Instance, Q8_0DotAvx2.Instance, Q8_0DotScalar.Instance],
-        GgmlType.Q4_0 => [Q4_0DotAvxVnni.Instance, Q4_0DotAvx512.Instance, Q4_0DotAvx2.Instance, Q4_0DotScalar.Instance],
-        GgmlType.Q5_0 => [Q5_0DotAvxVnni.Instance, Q5_0DotAvx512.Instance, Q5_0DotAvx2.Instance, Q5_0DotScalar.Instance],
-        GgmlType.IQ4_NL => [IQ4_NLDotAvxVnni.Instance, IQ4_NLDotAvx512.Instance, IQ4_NLDotAvx2.Instance, IQ4_NLDotScalar.Instance],
-        GgmlType.Q4_1 => [Q4_1DotAvxVnni.Instance, Q4_1DotAvx512.Instance, Q4_1DotAvx2.Instance, Q4_1DotScalar.Instance],
-        GgmlType.Q5_1 => [Q5_1DotAvxVnni.Instance, Q5_1DotAvx512.Instance, Q5_1DotAvx2.Instance, Q5_1DotScalar.Instance],
-        GgmlType.Q2_K => [Q2_KDotAvx512.Instance, Q2_KDotAvx2.Instance, Q2_KDotScalar.Instance],
-        GgmlType.Q3_K => [Q3_KDotAvx512.Instance, Q3_KDotAvx2.Instance, Q3_KDotScalar.Instance],
-        GgmlType.Q4_K => [Q4_KDotAvx512.Instance, Q4_KDotAvx2.Instance, Q4_KDotScalar.Instance],
-        GgmlType.Q5_K => [Q5_KDotAvx512.Instance, Q5_KDotAvx2.Instance, Q5_KDotScalar.Instance],
+        GgmlType.Q8_0 => [Q8_0DotAvxVnni.Instance, Q8_0DotAvx2.Instance, Q8_0DotAvx512.Instance, Q8_0DotScalar.Instance],
+        GgmlType.Q4_0 => [Q4_0DotAvxVnni.Instance, Q4_0DotAvx2.Instance, Q4_0DotAvx512.Instance, Q4_0DotScalar.Instance],
+        GgmlType.Q5_0 => [Q5_0DotAvxVnni.Instance, Q5_0DotAvx2.Instance, Q5_0DotAvx512.Instance, Q5_0DotScalar.Instance],
+        GgmlType.IQ4_NL => [IQ4_NLDotAvxVnni.Instance, IQ4_NLDotAvx2.Instance, IQ4_NLDotAvx512.Instance, IQ4_NLDotScalar.Instance],
+        GgmlType.Q4_1 => [Q4_1DotAvxVnni.Instance, Q4_1DotAvx2.Instance, Q4_1DotAvx512.Instance, Q4_1DotScalar.Instance],
+        GgmlType.Q5_1 => [Q5_1DotAvxVnni.Instance, Q5_1DotAvx2.Instance, Q5_1DotAvx512.Instance, Q5_1DotScalar.Instance],
+        GgmlType.Q2_K => [Q2_KDotAvx2.Instance, Q2_KDotAvx512.Instance, Q2_KDotScalar.Instance],
+        GgmlType.Q3_K => [Q3_KDotAvx2.Instance, Q3_KDotAvx512.Instance, Q3_KDotScalar.Instance],
+        GgmlType.Q4_K => [Q4_KDotAvx2.Instance, Q4_KDotAvx512.Instance, Q4_KDotScalar.Instance],
+        GgmlType.Q5_K => [Q5_KDotAvx2.Instance, Q5_KDotAvx512.Instance, Q5_KDotScalar.Instance],
         GgmlType.Q6_K => [Q6_KDotAvx512.Instance, Q6_KDotAvx2.Instance, Q6_KDotScalar.Instance],
         GgmlType.IQ4_XS => [IQ4_XSDotAvx512.Instance, IQ4_XSDotAvx2.Instance, IQ4_XSDotScalar.Instance],
         _ => [],
