@@ -80,7 +80,7 @@ public unsafe class GemvBenchmarks
             // In-process keeps the run short on shared machines; the kernels are AggressiveOptimization methods, so
             // tiering settings do not change their code.
             AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
-                .WithWarmupCount(3).WithIterationCount(15).WithIterationTime(TimeInterval.FromMilliseconds(100)));
+                .WithWarmupCount(3).WithIterationCount(40).WithIterationTime(TimeInterval.FromMilliseconds(25)));
             // On a shared machine the fastest iteration says more about the kernel than the mean.
             AddColumn(StatisticColumn.Min);
             AddColumn(new GigabytesPerSecondColumn(best: false), new GigabytesPerSecondColumn(best: true));
