@@ -48,9 +48,10 @@ internal static unsafe class Block32Decode
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<byte> Nibbles(byte* qs)
     {
-        var q = Sse2.LoadVector128(qs);
-        var both = Vector256.Create(q, Sse2.ShiftRightLogical(q.AsUInt16(), 4).AsByte());
-        return Avx2.And(both, Vector256.Create((byte)0x0F));
+        // Broadcast load and a per-dword shift: no cross-lane shuffle, which would compete for port 5.
+        var both = Avx2.BroadcastVector128ToVector256(qs).AsUInt32();
+        var shifted = Avx2.ShiftRightLogicalVariable(both, Vector256.Create(0u, 0u, 0u, 0u, 4u, 4u, 4u, 4u));
+        return Avx2.And(shifted.AsByte(), Vector256.Create((byte)0x0F));
     }
 
     /// <summary>Two blocks of nibbles → 64 values in element order.</summary>
@@ -64,11 +65,11 @@ internal static unsafe class Block32Decode
         return Avx512F.And(z, Vector512.Create((byte)0x0F).AsUInt64()).AsByte();
     }
 
-    /// <summary>Bit e of <paramref name="bits"/> → byte e = 0x10 when set, else 0 (the fifth bit of Q5 values).</summary>
+    /// <summary>Bit e of the u32 at <paramref name="bits"/> → byte e = 0x10 when set, else 0 (the fifth bit of Q5 values).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<byte> HighBits(uint bits)
+    public static Vector256<byte> HighBits(byte* bits)
     {
-        var spread = Avx2.Shuffle(Vector256.Create(bits).AsByte(), Vector256.Create(
+        var spread = Avx2.Shuffle(Avx2.BroadcastScalarToVector256((uint*)bits).AsByte(), Vector256.Create(
             (byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
         var mask = Vector256.Create(0x8040201008040201ul).AsByte();
         var set = Avx2.CompareEqual(Avx2.And(spread, mask), mask);

@@ -42,10 +42,10 @@ internal abstract unsafe class Block32DotAvxVnni<TWeights> : RowDot where TWeigh
         int b = 0;
         for (; b + 4 <= blocks; b += 4, x += 4 * TWeights.Size, a += 4 * stride)
         {
-            acc0 = Block(x, a, f16, scales[b], offsets + 8 * b, acc0);
-            acc1 = Block(x + TWeights.Size, a + stride, f16, scales[b + 1], offsets + 8 * b + 8, acc1);
-            acc2 = Block(x + 2 * TWeights.Size, a + 2 * stride, f16, scales[b + 2], offsets + 8 * b + 16, acc2);
-            acc3 = Block(x + 3 * TWeights.Size, a + 3 * stride, f16, scales[b + 3], offsets + 8 * b + 24, acc3);
+            acc0 = Block(x, a, f16, scales + b, offsets + 8 * b, acc0);
+            acc1 = Block(x + TWeights.Size, a + stride, f16, scales + b + 1, offsets + 8 * b + 8, acc1);
+            acc2 = Block(x + 2 * TWeights.Size, a + 2 * stride, f16, scales + b + 2, offsets + 8 * b + 16, acc2);
+            acc3 = Block(x + 3 * TWeights.Size, a + 3 * stride, f16, scales + b + 3, offsets + 8 * b + 24, acc3);
             if (TWeights.HasMin)
             {
                 m0 = MathF.FusedMultiplyAdd(f16[TWeights.MinBits(x)], sums[b], m0);
@@ -57,9 +57,9 @@ internal abstract unsafe class Block32DotAvxVnni<TWeights> : RowDot where TWeigh
         for (int set = 0; b < blocks; b++, set++, x += TWeights.Size, a += stride)
         {
             float m = TWeights.HasMin ? f16[TWeights.MinBits(x)] : 0;
-            if (set == 0) { acc0 = Block(x, a, f16, scales[b], offsets + 8 * b, acc0); if (TWeights.HasMin) m0 = MathF.FusedMultiplyAdd(m, sums[b], m0); }
-            else if (set == 1) { acc1 = Block(x, a, f16, scales[b], offsets + 8 * b, acc1); if (TWeights.HasMin) m1 = MathF.FusedMultiplyAdd(m, sums[b], m1); }
-            else { acc2 = Block(x, a, f16, scales[b], offsets + 8 * b, acc2); if (TWeights.HasMin) m2 = MathF.FusedMultiplyAdd(m, sums[b], m2); }
+            if (set == 0) { acc0 = Block(x, a, f16, scales + b, offsets + 8 * b, acc0); if (TWeights.HasMin) m0 = MathF.FusedMultiplyAdd(m, sums[b], m0); }
+            else if (set == 1) { acc1 = Block(x, a, f16, scales + b, offsets + 8 * b, acc1); if (TWeights.HasMin) m1 = MathF.FusedMultiplyAdd(m, sums[b], m1); }
+            else { acc2 = Block(x, a, f16, scales + b, offsets + 8 * b, acc2); if (TWeights.HasMin) m2 = MathF.FusedMultiplyAdd(m, sums[b], m2); }
         }
         float result = LaneSums.Reduce(acc0, acc1, acc2, acc3);
         if (TWeights.HasMin) result += (m0 + m2) + (m1 + m3);
@@ -67,11 +67,12 @@ internal abstract unsafe class Block32DotAvxVnni<TWeights> : RowDot where TWeigh
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Block(byte* x, sbyte* a, float* f16, float activationScale, int* offset, Vector256<float> acc)
+    private static Vector256<float> Block(byte* x, sbyte* a, float* f16, float* activationScale, int* offset, Vector256<float> acc)
     {
         var start = TWeights.Offset != 0 ? Avx.LoadAlignedVector256(offset) : Vector256<int>.Zero;
         var sums = Int8Dot.Vnni(start, TWeights.Unsigned(x), Avx.LoadVector256(a));
-        var scale = Vector256.Create(f16[TWeights.ScaleBits(x)] * activationScale);
+        // Two broadcasts from memory and a vector multiply keep port 5 (scalar-to-vector broadcasts) free.
+        var scale = Avx.Multiply(Vector256.Create(f16[TWeights.ScaleBits(x)]), Vector256.Create(*activationScale));
         return Fma.MultiplyAdd(scale, Avx.ConvertToVector256Single(sums), acc);
     }
 }

@@ -75,9 +75,11 @@ internal abstract unsafe class SuperBlockDotVector<TBlock, TLanes> : RowDot
         for (int i = 0; i < blocks; i++, x += TBlock.Size, y++)
         {
             var lanes = TLanes.Lanes(x, y, out var mins);
-            acc = Fma.MultiplyAdd(Vector256.Create(y->D * f16[TBlock.ScaleBits(x)]), Avx.ConvertToVector256Single(lanes), acc);
+            // Scales as broadcasts from memory times a vector multiply: same product, no scalar-to-vector shuffle.
+            var da = Vector256.Create(y->D);
+            acc = Fma.MultiplyAdd(Avx.Multiply(da, Vector256.Create(f16[TBlock.ScaleBits(x)])), Avx.ConvertToVector256Single(lanes), acc);
             if (TBlock.HasMin)
-                accMin = Fma.MultiplyAdd(Vector256.Create(y->D * f16[TBlock.MinBits(x)]), Avx.ConvertToVector256Single(mins), accMin);
+                accMin = Fma.MultiplyAdd(Avx.Multiply(da, Vector256.Create(f16[TBlock.MinBits(x)])), Avx.ConvertToVector256Single(mins), accMin);
         }
         return LaneSums.Fold(TBlock.HasMin ? Avx.Subtract(acc, accMin) : acc);
     }
