@@ -49,6 +49,8 @@ public static class ServerHost
         RootRoutes.Map(app);
         BlobRoutes.Map(app, server);
         TagsRoutes.Map(app, server);
+        PullPushRoutes.Map(app, server);
+        RegistryRoutes.Map(app, server);
         return app;
     }
 
