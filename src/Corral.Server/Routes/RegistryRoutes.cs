@@ -28,8 +28,7 @@ public static class RegistryRoutes
         var uploads = new RegistryUploads();
         bool PushEnabled() => server.Config.Bool(PushVariable);
 
-        app.MapMethods("/v2/", ["GET", "HEAD"], (HttpContext ctx) => Base(ctx));
-        app.MapMethods("/v2", ["GET", "HEAD"], (HttpContext ctx) => Base(ctx));
+        app.MapMethods("/v2/", ["GET", "HEAD"], (HttpContext ctx) => Base(ctx)); // also matches "/v2"
 
         app.MapMethods(Prefix + "/manifests/{reference}", ["GET", "HEAD"], (HttpContext ctx, string ns, string model, string reference) =>
         {
