@@ -46,6 +46,10 @@ internal sealed class BlobDownload
 
     public Task Completion => _done.Task;
 
+    /// <summary>The size is known (from the registry or resumed part files); progress is reported only from then on.</summary>
+    public bool Prepared => Volatile.Read(ref _prepared);
+    private bool _prepared;
+
     /// <summary>Every waiter left and the run was cancelled; a new pull must wait for it to wind down and start afresh.</summary>
     public bool Abandoned { get; private set; }
 
@@ -71,6 +75,7 @@ internal sealed class BlobDownload
         {
             var ct = _cancel.Token;
             await PrepareAsync(session, blobUrl, ct).ConfigureAwait(false);
+            Volatile.Write(ref _prepared, true);
             await TransferAsync(session, blobUrl, ct).ConfigureAwait(false);
         }
         catch (Exception e)

@@ -87,7 +87,7 @@ internal sealed class BlobDownloads(RegistryClientOptions options, RegistryTrans
             var tick = Task.Delay(options.ProgressInterval, ct);
             await Task.WhenAny(download.Completion, tick).ConfigureAwait(false);
             ct.ThrowIfCancellationRequested();
-            if (!download.Completion.IsCompleted)
+            if (!download.Completion.IsCompleted && download.Prepared)
                 progress(RegistryProgress.Pulling(download.Digest, download.Total, download.Completed));
         }
         await download.Completion.ConfigureAwait(false);
