@@ -285,7 +285,7 @@ public sealed class TestRegistry : IAsyncDisposable
             if (drop && sent >= DropAfterBytes)
             {
                 // Let the bytes reach the client before the reset, as a real mid-transfer drop would.
-                await Task.Delay(50);
+                await Task.Delay(200);
                 ctx.Abort();
                 return;
             }
