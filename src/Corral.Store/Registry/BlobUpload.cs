@@ -216,8 +216,7 @@ internal sealed class BlobUpload
                 await attempt().ConfigureAwait(false);
                 return;
             }
-            catch (Exception e) when (!ct.IsCancellationRequested && e is HttpRequestException or IOException or RegistryException
-                                         && e is not (RegistryUnauthorizedException or RegistryKeyException))
+            catch (Exception e) when (!ct.IsCancellationRequested && IsRetryable(e))
             {
                 if (i + 1 >= _options.MaxRetries) throw new RegistryException($"max retries exceeded: {e.Message}", e);
                 var sleep = _options.RetryDelay(i);
@@ -228,6 +227,10 @@ internal sealed class BlobUpload
             }
         }
     }
+
+    // Network and registry errors may pass; a refused key or credentials will not.
+    private static bool IsRetryable(Exception e) =>
+        e is HttpRequestException or IOException or RegistryException && e is not (RegistryUnauthorizedException or RegistryKeyException);
 
     private static Uri? UploadLocation(HttpResponseMessage response)
     {
