@@ -1,5 +1,6 @@
 using Corral.Engine.Kernels;
 using Corral.Engine.Quants;
+using Fp16 = Corral.Engine.Quants.Fp16;
 
 namespace Corral.Engine.Tests.Quants;
 
