@@ -37,6 +37,11 @@ internal sealed class GrammarAutomaton
     private int _stateCount;
     private readonly Dictionary<int[], int> _stateIds = new(StackIdsComparer.Instance);
 
+    // Allowed-token bitsets by state, for the states visited most recently.
+    private const int MaxCachedMasks = 48;
+    private readonly Dictionary<int, ulong[]> _masks = [];
+    private readonly Queue<int> _maskOrder = new();
+
     private readonly List<int> _scratch = [];
     private readonly HashSet<int> _seen = [];
     private readonly Stack<int> _work = new();
@@ -101,6 +106,19 @@ internal sealed class GrammarAutomaton
         int next = s.Next[interval];
         if (next < 0) next = s.Next[interval] = ComputeStep(s, s.Bounds[interval]);
         return next;
+    }
+
+    /// <summary>The cached allowed-token bitset of <paramref name="state"/>, if any. Cached arrays are never modified.</summary>
+    public ulong[]? CachedMask(int state) => _masks.GetValueOrDefault(state);
+
+    /// <summary>Stores a copy of <paramref name="mask"/> as the bitset of <paramref name="state"/>, evicting the oldest entry when full.</summary>
+    public ulong[] CacheMask(int state, ulong[] mask)
+    {
+        if (_masks.Count >= MaxCachedMasks) _masks.Remove(_maskOrder.Dequeue());
+        ulong[] copy = (ulong[])mask.Clone();
+        _masks[state] = copy;
+        _maskOrder.Enqueue(state);
+        return copy;
     }
 
     /// <summary>The code points on which <paramref name="state"/> leads back to itself, as a coarse summary.</summary>

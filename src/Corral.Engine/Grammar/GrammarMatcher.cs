@@ -23,11 +23,11 @@ public sealed class GrammarMatcher
     private int _state;
     private PartialUtf8 _partial;
 
-    // Per-matcher scratch, reused across tokens.
-    private ulong[]? _allowed;
-    private uint[] _codePoints = new uint[64];
-    private int[] _walkNodes = new int[256];
-    private int[] _walkStates = new int[256];
+    // Per-matcher scratch, reused across tokens and allocated on first use so that clones are cheap.
+    private ulong[]? _scratchMask;
+    private uint[] _codePoints = [];
+    private int[] _walkNodes = [];
+    private int[] _walkStates = [];
 
     /// <summary>Binds <paramref name="grammar"/> to <paramref name="vocabulary"/>; throws <see cref="GrammarException"/> if a token terminal is not in it.</summary>
     public GrammarMatcher(GbnfGrammar grammar, GrammarVocabulary vocabulary)
@@ -106,8 +106,7 @@ public sealed class GrammarMatcher
     {
         int count = _vocabulary.Count;
         if (logits.Length < count) throw new ArgumentException($"logits hold {logits.Length} values but the vocabulary has {count} tokens", nameof(logits));
-        var allowed = _allowed ??= new ulong[(count + 63) >> 6];
-        FillAllowedTokens(allowed);
+        ReadOnlySpan<ulong> allowed = AllowedTokens();
 
         for (int w = 0; w < allowed.Length; w++)
         {
@@ -139,19 +138,31 @@ public sealed class GrammarMatcher
     {
         int words = (_vocabulary.Count + 63) >> 6;
         if (allowed.Length < words) throw new ArgumentException($"the bitset needs {words} words", nameof(allowed));
-        allowed = allowed[..words];
-        allowed.Clear();
+        AllowedTokens().CopyTo(allowed);
+    }
+
+    /// <summary>
+    /// The allowed-token bitset of the current state. The set depends only on the automaton state when no UTF-8
+    /// sequence is open, so it is cached per state (a string's content keeps one state for many tokens).
+    /// </summary>
+    private ReadOnlySpan<ulong> AllowedTokens()
+    {
         lock (_automaton.Gate)
         {
+            if (_partial.Remaining == 0 && _automaton.CachedMask(_state) is { } cached) return cached;
+
+            var allowed = _scratchMask ??= new ulong[(_vocabulary.Count + 63) >> 6];
+            Array.Clear(allowed);
             var state = _automaton.State(_state);
             if (state.HasEmptyStack) Or(allowed, _vocabulary.EndOfGenerationBits);
             if (_partial.Remaining > 0)
             {
                 AllowContinuations(allowed);
-                return;
+                return allowed;
             }
             if (state.TokenTopStacks.Length > 0) AllowTokenTerminals(allowed);
             if (state.CharTopStacks.Length > 0) WalkTrie(allowed);
+            return _automaton.CacheMask(_state, allowed);
         }
     }
 
@@ -173,7 +184,7 @@ public sealed class GrammarMatcher
             return kind == GrammarVocabulary.TokenKind.Text;
         }
         var piece = _vocabulary.Piece(token);
-        if (_codePoints.Length < piece.Length + 1) _codePoints = new uint[piece.Length * 2];
+        if (_codePoints.Length < piece.Length + 1) _codePoints = new uint[Math.Max(64, piece.Length * 2)];
         int n = PartialUtf8Decoder.Decode(piece, _partial, _codePoints, out end);
         codePoints = _codePoints.AsSpan(0, n);
         return end.Remaining >= 0 && (n > 0 || end.Remaining > 0);
@@ -246,10 +257,14 @@ public sealed class GrammarMatcher
         int[] completeTokens = trie.CompleteTokens;
         var below = trie.Below;
 
-        int top = 0;
+        if (_walkNodes.Length == 0)
+        {
+            _walkNodes = new int[256];
+            _walkStates = new int[256];
+        }
         _walkNodes[0] = 0;
         _walkStates[0] = _state;
-        top = 1;
+        int top = 1;
         while (top > 0)
         {
             top--;
