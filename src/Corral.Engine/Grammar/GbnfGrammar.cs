@@ -34,17 +34,25 @@ public sealed class GbnfGrammar
     /// <summary>Id of the start rule.</summary>
     public int RootRuleId { get; }
 
-    /// <summary>The compiled rules printed back as GBNF (helper rules included), one rule per line.</summary>
+    /// <summary>
+    /// The compiled rules printed back as GBNF, one rule per line. Helper rules (internally <c>name_N</c>, a name no
+    /// grammar can define) are printed as <c>name-N</c>, made unique, so the text parses again.
+    /// </summary>
     public string Format()
     {
+        var names = PrintableNames();
         var sb = new StringBuilder();
         for (int id = 0; id < Rules.Count; id++)
         {
-            sb.Append(RuleNames[id]).Append(" ::=");
+            sb.Append(names[id]).Append(" ::=");
             var rule = Rules[id];
+            bool emptyAlternative = true;
             for (int i = 0; i < rule.Length - 1; i++)
             {
                 var e = rule[i];
+                // An empty alternative prints as "" so that a line ending in '|' cannot swallow the next rule.
+                if (e.Type == GrammarElementType.Alt && emptyAlternative) sb.Append(" \"\"");
+                emptyAlternative = e.Type == GrammarElementType.Alt;
                 sb.Append(' ');
                 switch (e.Type)
                 {
@@ -52,7 +60,7 @@ public sealed class GbnfGrammar
                         sb.Append('|');
                         break;
                     case GrammarElementType.RuleRef:
-                        sb.Append(RuleNames[(int)e.Value]);
+                        sb.Append(names[(int)e.Value]);
                         break;
                     case GrammarElementType.CharAny:
                         sb.Append('.');
@@ -76,9 +84,27 @@ public sealed class GbnfGrammar
                         throw new InvalidOperationException($"malformed rule {RuleNames[id]}: unexpected {e.Type}");
                 }
             }
+            if (emptyAlternative) sb.Append(" \"\"");
             sb.Append('\n');
         }
         return sb.ToString();
+    }
+
+    private string[] PrintableNames()
+    {
+        var used = new HashSet<string>(RuleNames.Where(n => !n.Contains('_')), StringComparer.Ordinal);
+        var names = new string[RuleNames.Count];
+        for (int i = 0; i < names.Length; i++)
+        {
+            string name = RuleNames[i];
+            if (name.Contains('_'))
+            {
+                name = name.Replace('_', '-');
+                while (!used.Add(name)) name += "-";
+            }
+            names[i] = name;
+        }
+        return names;
     }
 
     private static int FormatCharClass(StringBuilder sb, GrammarElement[] rule, int i)

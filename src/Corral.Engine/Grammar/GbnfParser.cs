@@ -122,14 +122,15 @@ internal sealed class GbnfParser
                 while (At(pos) != ']')
                 {
                     if (pos >= _src.Length) throw Error("unterminated character class", start);
+                    int loPos = pos;
                     uint lo = ParseChar(ref pos);
                     rule.Add(new(lastSymStart < rule.Count ? GrammarElementType.CharAlt : startType, lo));
                     if (At(pos) == '-' && At(pos + 1) != ']')
                     {
                         if (pos + 1 >= _src.Length) throw Error("unterminated character class", start);
-                        int rangePos = ++pos;
+                        pos++;
                         uint hi = ParseChar(ref pos);
-                        if (hi < lo) throw Error($"character range {FormatCodePoint(lo)}-{FormatCodePoint(hi)} is reversed", rangePos);
+                        if (hi < lo) throw Error($"character range {FormatCodePoint(lo)}-{FormatCodePoint(hi)} is reversed", loPos);
                         rule.Add(new(GrammarElementType.CharRangeUpper, hi));
                     }
                 }
