@@ -28,6 +28,7 @@ internal sealed class GrammarAutomaton
     // Stacks: id 0 is the empty stack.
     private int[] _stackTop = new int[1024];
     private int[] _stackRest = new int[1024];
+    private int[] _stackDepth = new int[1024];
     private int[]?[] _expanded = new int[1024][];
     private int _stackCount = 1;
     private readonly Dictionary<long, int> _stackIds = [];
@@ -37,8 +38,10 @@ internal sealed class GrammarAutomaton
     private int _stateCount;
     private readonly Dictionary<int[], int> _stateIds = new(StackIdsComparer.Instance);
 
-    // Allowed-token bitsets by state, for the states visited most recently.
-    private const int MaxCachedMasks = 48;
+    // Allowed-token bitsets by state, for the states visited most recently, within a memory budget
+    // (about 100 states for a 150k vocabulary).
+    private const int MaskCacheBytes = 2 << 20;
+    private readonly int _maxCachedMasks;
     private readonly Dictionary<int, ulong[]> _masks = [];
     private readonly Queue<int> _maskOrder = new();
 
@@ -70,6 +73,7 @@ internal sealed class GrammarAutomaton
                 flat[i] = new(GrammarElementType.RuleRef, (uint)_ruleStart[flat[i].Value]);
         }
         _elements = [.. flat];
+        _maxCachedMasks = Math.Clamp(MaskCacheBytes / (((vocabulary.Count + 63) >> 6) * sizeof(ulong)), 16, 4096);
 
         InternSortedState(Array.Empty<int>()); // the dead state gets id 0
         _scratch.Clear();
@@ -108,13 +112,21 @@ internal sealed class GrammarAutomaton
         return next;
     }
 
+    /// <summary>Fewest positions left on any stack of <paramref name="state"/> (0 when the grammar may end): a distance-to-end hint.</summary>
+    public int MinStackDepth(int state)
+    {
+        int min = int.MaxValue;
+        foreach (int stack in _states[state].Stacks) min = Math.Min(min, _stackDepth[stack]);
+        return min;
+    }
+
     /// <summary>The cached allowed-token bitset of <paramref name="state"/>, if any. Cached arrays are never modified.</summary>
     public ulong[]? CachedMask(int state) => _masks.GetValueOrDefault(state);
 
     /// <summary>Stores a copy of <paramref name="mask"/> as the bitset of <paramref name="state"/>, evicting the oldest entry when full.</summary>
     public ulong[] CacheMask(int state, ulong[] mask)
     {
-        if (_masks.Count >= MaxCachedMasks) _masks.Remove(_maskOrder.Dequeue());
+        if (_masks.Count >= _maxCachedMasks) _masks.Remove(_maskOrder.Dequeue());
         ulong[] copy = (ulong[])mask.Clone();
         _masks[state] = copy;
         _maskOrder.Enqueue(state);
@@ -290,10 +302,12 @@ internal sealed class GrammarAutomaton
         {
             Array.Resize(ref _stackTop, id * 2);
             Array.Resize(ref _stackRest, id * 2);
+            Array.Resize(ref _stackDepth, id * 2);
             Array.Resize(ref _expanded, id * 2);
         }
         _stackTop[id] = top;
         _stackRest[id] = rest;
+        _stackDepth[id] = _stackDepth[rest] + 1;
         _stackIds.Add(key, id);
         return id;
     }

@@ -50,8 +50,11 @@ public sealed class GrammarMatcher
     /// <summary>The vocabulary this matcher constrains.</summary>
     public GrammarVocabulary Vocabulary => _vocabulary;
 
-    /// <summary>The grammar may end here: end-of-generation tokens are allowed.</summary>
-    public bool CanEnd => _automaton.State(_state).HasEmptyStack;
+    /// <summary>
+    /// The grammar may end here: end-of-generation tokens are allowed. Unlike llama.cpp, not while the last token
+    /// left a UTF-8 sequence open, so a finished output is always valid UTF-8.
+    /// </summary>
+    public bool CanEnd => _automaton.State(_state).HasEmptyStack && _partial.Remaining == 0;
 
     /// <summary>An independent copy of the current state (for another sequence), sharing the automaton.</summary>
     public GrammarMatcher Clone() => new(this);
@@ -154,7 +157,7 @@ public sealed class GrammarMatcher
             var allowed = _scratchMask ??= new ulong[(_vocabulary.Count + 63) >> 6];
             Array.Clear(allowed);
             var state = _automaton.State(_state);
-            if (state.HasEmptyStack) Or(allowed, _vocabulary.EndOfGenerationBits);
+            if (CanEnd) Or(allowed, _vocabulary.EndOfGenerationBits);
             if (_partial.Remaining > 0)
             {
                 AllowContinuations(allowed);
@@ -163,6 +166,40 @@ public sealed class GrammarMatcher
             if (state.TokenTopStacks.Length > 0) AllowTokenTerminals(allowed);
             if (state.CharTopStacks.Length > 0) WalkTrie(allowed);
             return _automaton.CacheMask(_state, allowed);
+        }
+    }
+
+    /// <summary>
+    /// A short printable-ASCII text after which the grammar may end, found best-first (fewest stack entries left,
+    /// then fewest characters), or null if a UTF-8 sequence is open or none is found within
+    /// <paramref name="maxStates"/> states. For tests and diagnostics: it shows how a generation can still finish.
+    /// </summary>
+    internal string? CompletionText(int maxStates = 20_000)
+    {
+        lock (_automaton.Gate)
+        {
+            if (_partial.Remaining != 0) return null;
+            var previous = new Dictionary<int, (int State, char Char, int Distance)> { [_state] = (-1, '\0', 0) };
+            var queue = new PriorityQueue<int, (int Depth, int Distance)>();
+            queue.Enqueue(_state, (_automaton.MinStackDepth(_state), 0));
+            while (queue.Count > 0 && previous.Count < maxStates)
+            {
+                int state = queue.Dequeue();
+                if (_automaton.State(state).HasEmptyStack)
+                {
+                    var text = new StringBuilder();
+                    for (int s = state; previous[s].State >= 0; s = previous[s].State) text.Insert(0, previous[s].Char);
+                    return text.ToString();
+                }
+                int distance = previous[state].Distance + 1;
+                for (char c = ' '; c <= '~'; c++)
+                {
+                    int next = _automaton.Step(state, c);
+                    if (next != GrammarAutomaton.DeadState && previous.TryAdd(next, (state, c, distance)))
+                        queue.Enqueue(next, (_automaton.MinStackDepth(next), distance));
+                }
+            }
+            return null;
         }
     }
 

@@ -12,7 +12,8 @@ namespace Corral.Engine.Grammar;
 /// Deliberate differences: characters JSON must escape (<c>"</c>, <c>\</c>, control characters) are written
 /// escaped, so the output is always valid JSON; an unanchored side is padded with <c>char*</c> (a pattern matches
 /// anywhere) instead of being refused; <c>\d \w \s</c> and their negations, identity escapes and lazy quantifiers are
-/// understood; anything else (look-around, back-references, word boundaries, Unicode properties) is rejected.
+/// understood; classes and '.' leave out characters beyond U+FFFF (which JavaScript matches as two code units);
+/// anything else (look-around, back-references, word boundaries, Unicode properties) is rejected.
 /// </para>
 /// </summary>
 internal sealed class JsonSchemaPattern
@@ -216,19 +217,25 @@ internal sealed class JsonSchemaPattern
                 object high = ClassAtom();
                 if (low is not int lo || high is not int hi) throw Invalid("a character class escape cannot bound a range");
                 if (hi < lo) throw Invalid("character range out of order");
-                set.Add((uint)lo, (uint)hi);
+                AddExplicit(set, lo, hi);
             }
             else if (low is int cp)
             {
-                set.Add((uint)cp, (uint)cp);
+                AddExplicit(set, cp, cp);
             }
             else
             {
-                set.Add((CharSet)low);
+                set.Add(((CharSet)low).Intersect(CharSet.Bmp()));
             }
         }
         _pos++; // ']'
         return negated ? set.Complement() : set;
+    }
+
+    private void AddExplicit(CharSet set, int lo, int hi)
+    {
+        if (hi > 0xFFFF) throw Unsupported("characters outside the Basic Multilingual Plane in a character class");
+        set.Add((uint)lo, (uint)hi);
     }
 
     private object ClassAtom()
@@ -352,14 +359,15 @@ internal sealed class JsonSchemaPattern
         switch (term.Atom)
         {
             case CharAtom ch:
+                if (ch.Cp > 0xFFFF) throw Unsupported("a quantifier on a character outside the Basic Multilingual Plane");
                 text = "\"" + LiteralContent(ch.Cp) + "\"";
                 isLiteral = true;
                 break;
             case SetAtom set:
-                text = SetText(set.Set, asRuleBody: false, set.Original);
+                text = SetText(set.Set.Intersect(CharSet.Bmp()), asRuleBody: false, set.Original);
                 break;
             case DotAtom:
-                text = _addRule("dot", SetText(CharSet.Dot(), asRuleBody: true));
+                text = _addRule("dot", SetText(CharSet.Dot().Intersect(CharSet.Bmp()), asRuleBody: true));
                 break;
             case GroupAtom group:
                 text = "(" + EmitAlternation(group.Alternatives) + ")";
@@ -503,6 +511,12 @@ internal sealed class JsonSchemaPattern
 
         /// <summary>'.': anything but a line terminator.</summary>
         public static CharSet Dot() => Of(('\n', '\n'), ('\r', '\r'), (0x2028, 0x2029)).Complement();
+
+        /// <summary>
+        /// The code points a JavaScript regular expression (without the u flag) matches with one class or '.':
+        /// UTF-16 code units, so characters beyond U+FFFF, which take two, are left out.
+        /// </summary>
+        public static CharSet Bmp() => Of((0, 0xD7FF), (0xE000, 0xFFFF));
 
         /// <summary>Characters a JSON string holds without escaping (and not DEL, like llama.cpp's <c>char</c>).</summary>
         public static CharSet JsonPlain() => Of(('"', '"'), ('\\', '\\'), (0, 0x1F), (0x7F, 0x7F)).Complement();

@@ -53,13 +53,23 @@ public static partial class JsonSchemaToGbnf
 
     private static readonly Dictionary<string, Builtin> s_stringFormats = new()
     {
-        ["date"] = new("[0-9]{4} \"-\" ( \"0\" [1-9] | \"1\" [0-2] ) \"-\" ( \"0\" [1-9] | [1-2] [0-9] | \"3\" [0-1] )", []),
+        // llama.cpp writes [0-9]{4} "-" ( "0" [1-9] | "1" [0-2] ) "-" ( "0" [1-9] | [1-2] [0-9] | "3" [0-1] ), which
+        // allows February 30 and year 0000; validators that check formats reject those, so Corral's rule is exact:
+        // years 0001–9999, days per month, February 29 in leap years only.
+        ["date"] = new(DateRule, []),
         ["time"] = new("([01] [0-9] | \"2\" [0-3]) \":\" [0-5] [0-9] \":\" [0-5] [0-9] ( \".\" [0-9]{3} )? ( \"Z\" | ( \"+\" | \"-\" ) ( [01] [0-9] | \"2\" [0-3] ) \":\" [0-5] [0-9] )", []),
         ["date-time"] = new("date \"T\" time", ["date", "time"]),
         ["date-string"] = new("\"\\\"\" date \"\\\"\"", ["date"]),
         ["time-string"] = new("\"\\\"\" time \"\\\"\"", ["time"]),
         ["date-time-string"] = new("\"\\\"\" date-time \"\\\"\"", ["date-time"]),
     };
+
+    private const string DateRule =
+        "( [1-9] [0-9]{3} | \"0\" ( [1-9] [0-9]{2} | \"0\" ( [1-9] [0-9] | \"0\" [1-9] ) ) ) \"-\" " +
+        "( ( \"0\" [13578] | \"1\" [02] ) \"-\" ( \"0\" [1-9] | [1-2] [0-9] | \"3\" [0-1] ) " +
+        "| ( \"0\" [469] | \"11\" ) \"-\" ( \"0\" [1-9] | [1-2] [0-9] | \"30\" ) " +
+        "| \"02-\" ( \"0\" [1-9] | \"1\" [0-9] | \"2\" [0-8] ) ) " +
+        "| ( [0-9] [0-9] ( \"0\" [48] | [2468] [048] | [13579] [26] ) | ( \"0\" [48] | [2468] [048] | [13579] [26] ) \"00\" ) \"-02-29\"";
 
     private static bool IsReserved(string name) => name == "root" || s_primitives.ContainsKey(name) || s_stringFormats.ContainsKey(name);
 

@@ -13,7 +13,7 @@ internal sealed class ReferenceGrammarEngine
     private readonly int[] _ruleStart;
     private readonly GrammarVocabularyView _vocab;
     private List<int[]> _stacks = [];
-    private (uint Value, int Remaining) _partial;
+    private byte[] _open = []; // bytes of a UTF-8 sequence the last token left open
 
     public ReferenceGrammarEngine(GbnfGrammar grammar, byte[][] pieces, HashSet<int> eog)
     {
@@ -34,7 +34,8 @@ internal sealed class ReferenceGrammarEngine
         }
     }
 
-    public bool CanEnd => _stacks.Any(s => s.Length == 0);
+    // Corral's one deliberate difference from llama.cpp: no end while a UTF-8 sequence is open.
+    public bool CanEnd => _stacks.Any(s => s.Length == 0) && _open.Length == 0;
 
     public bool IsAllowed(int token)
     {
@@ -43,7 +44,7 @@ internal sealed class ReferenceGrammarEngine
         int nul = Array.IndexOf(piece, (byte)0);
         if (nul >= 0) piece = piece[..nul];
         if (piece.Length == 0) return false;
-        var (cps, end) = Decode(piece, _partial);
+        var (cps, end) = Decode(piece, _open);
         foreach (var stack in _stacks)
         {
             if (StackAllows(stack, token, cps, end)) return true;
@@ -58,7 +59,7 @@ internal sealed class ReferenceGrammarEngine
         byte[] piece = _vocab.Pieces[token];
         int nul = Array.IndexOf(piece, (byte)0);
         if (nul >= 0) piece = piece[..nul];
-        var (cps, end) = Decode(piece, _partial);
+        var (cps, end) = Decode(piece, _open);
         var result = new List<int[]>();
         foreach (var stack in _stacks)
         {
@@ -88,12 +89,12 @@ internal sealed class ReferenceGrammarEngine
             }
         }
         _stacks = result;
-        _partial = end;
+        _open = end!;
     }
 
-    private bool StackAllows(int[] stack, int token, List<uint> cps, (uint Value, int Remaining) end)
+    private bool StackAllows(int[] stack, int token, List<uint> cps, byte[]? end)
     {
-        if (end.Remaining < 0) return false;
+        if (end == null) return false;
         if (stack.Length == 0) return cps.Count == 0 && false; // an empty stack accepts no code point
         var top = _el[stack[^1]];
         if (top.Type is GrammarElementType.Token or GrammarElementType.TokenNot) return cps.Count > 0 && TokenMatch(top, token);
@@ -105,7 +106,7 @@ internal sealed class ReferenceGrammarEngine
             current = next;
             if (current.Count == 0) return false;
         }
-        if (end.Remaining == 0) return cps.Count > 0;
+        if (end.Length == 0) return cps.Count > 0;
         return current.Any(s => s.Length > 0 && _el[s[^1]].Type is not (GrammarElementType.Token or GrammarElementType.TokenNot) && MatchPartial(s[^1], end));
     }
 
@@ -135,12 +136,13 @@ internal sealed class ReferenceGrammarEngine
         Advance([.. rest], output);
     }
 
-    private bool MatchPartial(int pos, (uint Value, int Remaining) partial)
+    private bool MatchPartial(int pos, byte[] open)
     {
-        if (partial.Remaining < 0 || (partial.Remaining == 1 && partial.Value < 2)) return false;
-        uint low = partial.Value << (partial.Remaining * 6);
-        uint high = low | ((1u << (partial.Remaining * 6)) - 1);
-        if (low == 0) low = partial.Remaining == 2 ? 1u << 11 : partial.Remaining == 3 ? 1u << 16 : low;
+        // The code points the open sequence can complete to: fill the missing bytes with 80 and BF.
+        int length = open[0] >= 0xF0 ? 4 : open[0] >= 0xE0 ? 3 : 2;
+        uint low = Math.Max(Bits(open, length, 0x80), length == 2 ? 0x80u : length == 3 ? 0x800u : 0x10000u);
+        uint high = Math.Min(Bits(open, length, 0xBF), 0x10FFFFu);
+        if (low > high) return false;
         bool positive = _el[pos].Type is GrammarElementType.Char or GrammarElementType.CharAny;
         do
         {
@@ -194,39 +196,29 @@ internal sealed class ReferenceGrammarEngine
     private static bool TokenMatch(GrammarElement e, int token) =>
         e.Type == GrammarElementType.Token ? e.Value == (uint)token : e.Value != (uint)token;
 
-    // llama.cpp decode_utf8, written independently of the production decoder.
-    private static (List<uint>, (uint, int)) Decode(byte[] src, (uint Value, int Remaining) start)
+    // llama.cpp decode_utf8 plus Corral's strictness (invalid UTF-8 rejects the token), written independently of the
+    // production decoder: it keeps the open sequence's raw bytes and lets .NET's Rune decoder judge them.
+    // Returns the complete code points and the bytes left open (null when the bytes are not valid UTF-8).
+    private static (List<uint>, byte[]?) Decode(byte[] src, byte[] open)
     {
-        int[] lookup = [1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2, 2, 3, 4];
+        var span = open.Concat(src).ToArray().AsSpan();
         var cps = new List<uint>();
-        int pos = 0;
-        uint value = start.Value;
-        int remain = start.Remaining;
-        while (pos < src.Length && remain > 0)
+        while (!span.IsEmpty)
         {
-            if ((src[pos] >> 6) != 2) return ([], (0, -1));
-            value = (value << 6) + (uint)(src[pos] & 0x3F);
-            pos++;
-            remain--;
+            var status = System.Text.Rune.DecodeFromUtf8(span, out var rune, out int used);
+            if (status == System.Buffers.OperationStatus.NeedMoreData) return (cps, span.ToArray());
+            if (status != System.Buffers.OperationStatus.Done) return ([], null);
+            cps.Add((uint)rune.Value);
+            span = span[used..];
         }
-        if (start.Remaining > 0 && remain == 0) cps.Add(value);
-        while (pos < src.Length)
-        {
-            remain = lookup[src[pos] >> 4] - 1;
-            if (remain < 0) return ([], (0, -1));
-            value = src[pos] & ((1u << (7 - remain)) - 1);
-            pos++;
-            while (pos < src.Length && remain > 0)
-            {
-                value = (value << 6) + (uint)(src[pos] & 0x3F);
-                pos++;
-                remain--;
-            }
-            if (remain == 0) cps.Add(value);
-        }
-        int zero = cps.IndexOf(0);
-        if (zero >= 0) return (cps[..zero], (0, 0));
-        return (cps, (value, remain));
+        return (cps, []);
+    }
+
+    private static uint Bits(byte[] open, int length, byte fill)
+    {
+        uint value = open[0] & (length == 4 ? 0x07u : length == 3 ? 0x0Fu : 0x1Fu);
+        for (int i = 1; i < length; i++) value = (value << 6) | (uint)((i < open.Length ? open[i] : fill) & 0x3F);
+        return value;
     }
 
     private sealed record GrammarVocabularyView(byte[][] Pieces, HashSet<int> Eog);
