@@ -177,8 +177,7 @@ internal sealed class JsonSchemaLowering
             case "integer":
                 return BuildInteger(schema, path);
             case "number":
-                RejectUnconsumed(schema, path, JsonTypes.Number | JsonTypes.Integer, "type");
-                return new NumberSchema(path);
+                return BuildNumber(schema, path);
             case "boolean":
                 RejectUnconsumed(schema, path, JsonTypes.Boolean, "type");
                 return new BooleanSchema(path);
@@ -357,6 +356,28 @@ internal sealed class JsonSchemaLowering
 
         static decimal LowestInteger(decimal bound, bool exclusive) => exclusive ? Math.Floor(bound) + 1 : Math.Ceiling(bound);
         static decimal HighestInteger(decimal bound, bool exclusive) => exclusive ? Math.Ceiling(bound) - 1 : Math.Floor(bound);
+    }
+
+    private static NumberSchema BuildNumber(JsonElement schema, string path)
+    {
+        RejectUnconsumed(schema, path, JsonTypes.Number | JsonTypes.Integer, "type", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum");
+        NumberRangeGbnf.Bound? min = null, max = null;
+        bool exclusiveMin = schema.TryGetProperty("exclusiveMinimum", out var em) && em.ValueKind == JsonValueKind.True;
+        bool exclusiveMax = schema.TryGetProperty("exclusiveMaximum", out var eM) && eM.ValueKind == JsonValueKind.True;
+        if (schema.TryGetProperty("minimum", out var v)) min = Tighter(min, new(Bound(v, "minimum", path), exclusiveMin), lower: true);
+        if (em.ValueKind == JsonValueKind.Number) min = Tighter(min, new(Bound(em, "exclusiveMinimum", path), true), lower: true);
+        if (schema.TryGetProperty("maximum", out v)) max = Tighter(max, new(Bound(v, "maximum", path), exclusiveMax), lower: false);
+        if (eM.ValueKind == JsonValueKind.Number) max = Tighter(max, new(Bound(eM, "exclusiveMaximum", path), true), lower: false);
+        if (min is { } lo && max is { } hi && (lo.Value > hi.Value || (lo.Value == hi.Value && (lo.Exclusive || hi.Exclusive))))
+            throw Reject(path, "minimum", "no number lies between the minimum and the maximum");
+        return new NumberSchema(path, min, max);
+
+        static NumberRangeGbnf.Bound Tighter(NumberRangeGbnf.Bound? current, NumberRangeGbnf.Bound next, bool lower)
+        {
+            if (current is not { } c) return next;
+            if (c.Value == next.Value) return c.Exclusive ? c : next;
+            return (next.Value > c.Value) == lower ? next : c;
+        }
     }
 
     private static decimal Bound(JsonElement value, string keyword, string path)

@@ -27,7 +27,8 @@ internal sealed record NullSchema(string Path) : SchemaNode(Path);
 
 internal sealed record BooleanSchema(string Path) : SchemaNode(Path);
 
-internal sealed record NumberSchema(string Path) : SchemaNode(Path);
+/// <summary>A number, optionally bounded (then written without exponent).</summary>
+internal sealed record NumberSchema(string Path, NumberRangeGbnf.Bound? Minimum = null, NumberRangeGbnf.Bound? Maximum = null) : SchemaNode(Path);
 
 /// <summary>An integer with inclusive bounds (<see cref="long.MinValue"/>/<see cref="long.MaxValue"/> when unbounded).</summary>
 internal sealed record IntegerSchema(string Path, long Minimum, long Maximum) : SchemaNode(Path);

@@ -188,8 +188,10 @@ public static partial class JsonSchemaToGbnf
                 case IntegerSchema i:
                     if (i.Minimum == long.MinValue && i.Maximum == long.MaxValue) return VisitPrimitive(ruleName, "integer");
                     return AddRule(ruleName, "(" + GbnfText.IntegerRange(i.Minimum, i.Maximum) + ")");
-                case NumberSchema:
+                case NumberSchema { Minimum: null, Maximum: null }:
                     return VisitPrimitive(ruleName, "number");
+                case NumberSchema n:
+                    return AddRule(ruleName, "(" + NumberRangeGbnf.Build(n.Minimum, n.Maximum) + ")");
                 case BooleanSchema:
                     return VisitPrimitive(ruleName, "boolean");
                 case NullSchema:

@@ -5,24 +5,7 @@ namespace Corral.Engine.Tests.Grammar;
 
 public class GbnfParserTests
 {
-    // One token per code point of this alphabet, plus an end-of-generation token: grammar semantics per character.
-    private static readonly string[] s_alphabet = [.. Enumerable.Range(1, 0x7E).Select(c => ((char)c).ToString()), "é", "中", "😀"];
-    private static readonly GrammarVocabulary s_chars = new(
-        [.. s_alphabet.Select(Encoding.UTF8.GetBytes), Encoding.UTF8.GetBytes("<eos>")], [s_alphabet.Length]);
-
-    /// <summary>Whether the grammar accepts exactly <paramref name="input"/>, fed one character per token.</summary>
-    private static bool Matches(string grammar, string input)
-    {
-        var matcher = new GrammarMatcher(GbnfGrammar.Parse(grammar), s_chars);
-        foreach (var rune in input.EnumerateRunes())
-        {
-            int token = Array.IndexOf(s_alphabet, rune.ToString());
-            Assert.True(token >= 0, $"test alphabet lacks {rune}");
-            if (!matcher.IsAllowed(token)) return false;
-            matcher.Accept(token);
-        }
-        return matcher.CanEnd && matcher.IsAllowed(s_alphabet.Length);
-    }
+    private static bool Matches(string grammar, string input) => CharacterGrammar.Matches(grammar, input);
 
     [Theory]
     [InlineData("""root ::= "abc" """, "abc", true)]

@@ -281,7 +281,8 @@ public class JsonSchemaToGbnfTests
     [InlineData("""{"type":"string","pattern":"^a\\bc$"}""", "pattern", "#")]
     [InlineData("""{"type":"string","pattern":"^(a)\\1$"}""", "pattern", "#")]
     [InlineData("""{"type":"string","pattern":"^(a$"}""", "pattern", "#")]
-    [InlineData("""{"type":"number","minimum":0}""", "minimum", "#")]
+    [InlineData("""{"type":"number","multipleOf":0.5}""", "multipleOf", "#")]
+    [InlineData("""{"type":"number","minimum":1,"exclusiveMaximum":1}""", "minimum", "#")]
     [InlineData("""{"type":"integer","multipleOf":2}""", "multipleOf", "#")]
     [InlineData("""{"type":"object","properties":{"a":{"type":"string"}},"required":["b"]}""", "required", "#")]
     [InlineData("""{"type":"string","pattern":"^a+$","maxLength":3}""", "maxLength", "#")]
@@ -314,5 +315,52 @@ public class JsonSchemaToGbnfTests
     {
         var grammar = GbnfGrammar.Parse(OllamaJsonGrammar.Text);
         Assert.Contains("ws", grammar.RuleNames);
+    }
+
+    // ---- number bounds (enforced, unlike llama.cpp)
+
+    [Theory]
+    [InlineData("0", "1")]
+    [InlineData("0!", "1!")]
+    [InlineData("-2.5", "3.25")]
+    [InlineData("0.125!", null)]
+    [InlineData(null, "-0.5")]
+    [InlineData("-10", "-9.75!")]
+    [InlineData("1.5", "1.5")]
+    [InlineData(null, "0!")]
+    [InlineData("7", null)]
+    public void NumberBoundsAreExact(string? min, string? max)
+    {
+        // "!" marks an exclusive bound.
+        var schema = new System.Text.StringBuilder("""{"type":"number" """);
+        if (min != null) schema.Append(min.EndsWith('!') ? $",\"exclusiveMinimum\":{min[..^1]}" : $",\"minimum\":{min}");
+        if (max != null) schema.Append(max.EndsWith('!') ? $",\"exclusiveMaximum\":{max[..^1]}" : $",\"maximum\":{max}");
+        schema.Append('}');
+        var matcher = CharacterGrammar.Matcher(JsonSchemaToGbnf.Convert(schema.ToString()));
+
+        decimal? lo = min == null ? null : decimal.Parse(min.TrimEnd('!'), System.Globalization.CultureInfo.InvariantCulture);
+        decimal? hi = max == null ? null : decimal.Parse(max.TrimEnd('!'), System.Globalization.CultureInfo.InvariantCulture);
+        foreach (string text in NumberCandidates())
+        {
+            decimal value = decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
+            bool inRange = (lo == null || (min!.EndsWith('!') ? value > lo : value >= lo)) && (hi == null || (max!.EndsWith('!') ? value < hi : value <= hi));
+            bool negativeZero = text.StartsWith('-') && value == 0;
+            bool expected = inRange && !negativeZero && text.Split('.') is var parts && (parts.Length == 1 || parts[1].Length <= 16);
+            Assert.True(expected == CharacterGrammar.Matches(matcher, text), $"{schema}: {text} should {(expected ? "" : "not ")}match");
+        }
+    }
+
+    private static IEnumerable<string> NumberCandidates()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        for (int k = -110; k <= 110; k++)
+        {
+            decimal v = k / 8m;
+            yield return v.ToString(inv);
+            if (k % 8 == 0) yield return v.ToString("0.0", inv);
+            if (k % 4 == 0) yield return v.ToString("0.00", inv) + "0";
+        }
+        foreach (string s in new[] { "-0", "-0.0", "0.0000000000000001", "0.00000000000000001", "1.0000000000000001", "123456", "-123456", "9.74", "-9.76", "0.1249", "0.1251", "3.2500", "3.2501", "-2.5001", "1.49", "1.51" })
+            yield return s;
     }
 }
