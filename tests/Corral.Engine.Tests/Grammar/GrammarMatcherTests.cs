@@ -31,15 +31,24 @@ public class GrammarMatcherTests
     public void MaskMatchesReferenceOnStoriesVocabulary(string name, string grammarText)
     {
         var (pieces, eog) = TestVocabularies.StoriesPieces;
-        CompareWithReference(name, grammarText, pieces, eog, TestVocabularies.Stories, steps: 40, seeds: 6, referenceSample: int.MaxValue);
+        CompareWithReference(name, grammarText, pieces, eog, TestVocabularies.Stories, steps: 25, seeds: 3, referenceSample: int.MaxValue);
     }
 
+    // The grammars whose states differ most on a byte-level vocabulary (strings, '.', negation, CJK, open UTF-8).
+    public static TheoryData<string, string> Qwen2Grammars => new()
+    {
+        { "json", JsonGrammar },
+        { "any", Grammars.Single(g => (string)g[0] == "any")[1].ToString()! },
+        { "cjk", Grammars.Single(g => (string)g[0] == "cjk")[1].ToString()! },
+        { "negated", Grammars.Single(g => (string)g[0] == "negated")[1].ToString()! },
+    };
+
     [Theory]
-    [MemberData(nameof(Grammars))]
+    [MemberData(nameof(Qwen2Grammars))]
     public void MaskMatchesReferenceOnQwen2Vocabulary(string name, string grammarText)
     {
         var (pieces, eog) = TestVocabularies.Qwen2Pieces;
-        CompareWithReference(name, grammarText, pieces, eog, TestVocabularies.Qwen2, steps: 25, seeds: 1, referenceSample: 1500);
+        CompareWithReference(name, grammarText, pieces, eog, TestVocabularies.Qwen2, steps: 8, seeds: 1, referenceSample: 600);
     }
 
     /// <summary>

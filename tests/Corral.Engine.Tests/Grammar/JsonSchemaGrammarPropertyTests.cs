@@ -60,7 +60,7 @@ public class JsonSchemaGrammarPropertyTests
             var rng = new Random(seed * 7919 + name.Length);
             var matcher = prototype.Clone();
             var bytes = new List<byte>();
-            int wrapUpAfter = rng.Next(4, 40); // then steer towards an end
+            int wrapUpAfter = rng.Next(3, 28); // then steer towards an end
             bool ended = false;
             string plan = ""; // ASCII text that ends the grammar, followed while wrapping up
             for (int step = 0; step < MaxTokens && !ended; step++)
