@@ -6,10 +6,11 @@ using Corral.Engine.Grammar;
 namespace Corral.Bench;
 
 /// <summary>
-/// Grammar-constrained sampling costs on Qwen2's vocabulary padded to the model's 151,936 logits:
-/// the full-vocabulary mask in typical JSON states (warm automaton, as after the first few tokens of a request),
+/// Grammar-constrained sampling costs on Qwen2's 151,936-token vocabulary: the allowed set of typical JSON states
+/// computed by walking the token trie (warm automaton, per-state cache bypassed: the cost of a state's first
+/// mask), the full <c>ApplyMask</c> (per-state cache hit: the cost while a state repeats, as inside a string),
 /// the first mask of a fresh request (cold automaton), the single-token check of the rejection-first strategy,
-/// and accepting a token.
+/// accepting a token, and building the vocabulary.
 /// <c>dotnet run -c Release --project bench/Corral.Bench -- --filter '*GrammarBenchmarks*'</c>
 /// </summary>
 [MemoryDiagnoser]
@@ -17,47 +18,58 @@ public class GrammarBenchmarks
 {
     private const int ModelVocabulary = 151_936;
 
-    // A JSON grammar as JsonSchemaToGbnf writes it for a small object schema.
-    private const string SchemaGrammar = """
-        char ::= [^"\\\x7F\x00-\x1F] | [\\] (["\\bfnrt] | "u" [0-9a-fA-F]{4})
-        decimal-part ::= [0-9]{1,16}
-        integral-part ::= [0] | [1-9] [0-9]{0,15}
-        name-kv ::= "\"name\"" space ":" space string
-        number ::= ("-"? integral-part) ("." decimal-part)? ([eE] [-+]? integral-part)?
-        root ::= "{" space name-kv "," space score-kv "," space tags-kv space "}"
-        score-kv ::= "\"score\"" space ":" space number
-        space ::= | " " | "\n"{1,2} [ \t]{0,20}
-        string ::= "\"" char* "\""
-        tags ::= "[" space (string ("," space string)*)? space "]"
-        tags-kv ::= "\"tags\"" space ":" space tags
+    // A typical structured-output schema, through JsonSchemaToGbnf.
+    private const string Schema = """
+        {"type":"object","properties":{"name":{"type":"string"},"score":{"type":"number"},
+         "tags":{"type":"array","items":{"type":"string"}}},"required":["name","score","tags"]}
         """;
 
     private GrammarVocabulary _vocabulary = null!;
+    private byte[][] _pieces = null!;
+    private List<int> _endOfGeneration = null!;
     private Dictionary<string, int> _tokenByPiece = null!;
     private GbnfGrammar _grammar = null!;
     private GbnfGrammar _ollamaJson = null!;
     private GrammarMatcher _objectStart = null!, _inString = null!, _afterNumber = null!, _inArray = null!, _ollamaInString = null!;
     private float[] _logits = null!;
+    private ulong[] _bits = null!;
     private int _sampledAllowed, _sampledRejected, _acceptToken;
 
     [GlobalSetup]
     public void Setup()
     {
         string shared = Environment.GetEnvironmentVariable("CORRAL_SHARED") ?? FindShared();
-        _vocabulary = LoadQwen2(Path.Combine(shared, "vocab", "ggml-vocab-qwen2.gguf"), out _tokenByPiece);
-        _grammar = GbnfGrammar.Parse(SchemaGrammar);
+        (_pieces, _endOfGeneration, _tokenByPiece) = LoadQwen2(Path.Combine(shared, "vocab", "ggml-vocab-qwen2.gguf"));
+        _vocabulary = new GrammarVocabulary(_pieces, _endOfGeneration);
+        _grammar = GbnfGrammar.Parse(JsonSchemaToGbnf.Convert(Schema));
         _ollamaJson = GbnfGrammar.Parse(OllamaJsonGrammar.Text);
         _logits = new float[ModelVocabulary];
+        _bits = new ulong[(ModelVocabulary + 63) / 64];
 
         _objectStart = Prepared(_grammar, "{");
         _inString = Prepared(_grammar, "{\"name\": \"Jo");
         _afterNumber = Prepared(_grammar, "{\"name\": \"Jo\", \"score\": 12");
-        _inArray = Prepared(_grammar, "{\"name\": \"Jo\", \"score\": 12, \"tags\": [\"a\",");
+        _inArray = Prepared(_grammar, "{\"name\": \"Jo\", \"score\": 12, \"tags\": [\"a\", ");
         _ollamaInString = Prepared(_ollamaJson, "{\"name\": \"Jo");
         _sampledAllowed = _tokenByPiece["hn"];
         _sampledRejected = _tokenByPiece["{"];
         _acceptToken = _tokenByPiece["hn"];
     }
+
+    [Benchmark(Description = "walk (uncached): object start")]
+    public void WalkObjectStart() => _objectStart.ComputeAllowedTokensUncached(_bits);
+
+    [Benchmark(Description = "walk (uncached): inside a string")]
+    public void WalkInString() => _inString.ComputeAllowedTokensUncached(_bits);
+
+    [Benchmark(Description = "walk (uncached): after a number")]
+    public void WalkAfterNumber() => _afterNumber.ComputeAllowedTokensUncached(_bits);
+
+    [Benchmark(Description = "walk (uncached): array of strings")]
+    public void WalkInArray() => _inArray.ComputeAllowedTokensUncached(_bits);
+
+    [Benchmark(Description = "walk (uncached): Ollama json, in a string")]
+    public void WalkOllamaInString() => _ollamaInString.ComputeAllowedTokensUncached(_bits);
 
     [Benchmark(Description = "mask: object start")]
     public void MaskObjectStart() => _objectStart.ApplyMask(_logits);
@@ -87,6 +99,9 @@ public class GrammarBenchmarks
     [Benchmark(Description = "check sampled token (rejected)")]
     public bool CheckRejected() => _afterNumber.IsAllowed(_sampledRejected);
 
+    [Benchmark(Description = "build vocabulary (once per model)")]
+    public GrammarVocabulary BuildVocabulary() => new(_pieces, _endOfGeneration);
+
     [Benchmark(Description = "clone + accept")]
     public void CloneAccept() => _inString.Clone().Accept(_acceptToken);
 
@@ -111,7 +126,7 @@ public class GrammarBenchmarks
         }
     }
 
-    private static GrammarVocabulary LoadQwen2(string path, out Dictionary<string, int> tokenByPiece)
+    private static (byte[][] Pieces, List<int> EndOfGeneration, Dictionary<string, int> TokenByPiece) LoadQwen2(string path)
     {
         using var gguf = GgufFile.Open(path);
         string[] tokens = gguf.Get("tokenizer.ggml.tokens")!.AsStringArray();
@@ -125,7 +140,7 @@ public class GrammarBenchmarks
         }
         var pieces = new byte[ModelVocabulary][];
         var eog = new List<int>();
-        tokenByPiece = new Dictionary<string, int>(StringComparer.Ordinal);
+        var tokenByPiece = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int id = 0; id < ModelVocabulary; id++)
         {
             if (id >= tokens.Length)
@@ -138,7 +153,7 @@ public class GrammarBenchmarks
             if (tokens[id] is "<|endoftext|>" or "<|im_end|>") eog.Add(id);
             if (types[id] == 1) tokenByPiece.TryAdd(Encoding.UTF8.GetString(pieces[id]), id);
         }
-        return new GrammarVocabulary(pieces, eog);
+        return (pieces, eog, tokenByPiece);
     }
 
     private static string FindShared()

@@ -153,20 +153,30 @@ public sealed class GrammarMatcher
         lock (_automaton.Gate)
         {
             if (_partial.Remaining == 0 && _automaton.CachedMask(_state) is { } cached) return cached;
-
             var allowed = _scratchMask ??= new ulong[(_vocabulary.Count + 63) >> 6];
-            Array.Clear(allowed);
-            var state = _automaton.State(_state);
-            if (CanEnd) Or(allowed, _vocabulary.EndOfGenerationBits);
-            if (_partial.Remaining > 0)
-            {
-                AllowContinuations(allowed);
-                return allowed;
-            }
-            if (state.TokenTopStacks.Length > 0) AllowTokenTerminals(allowed);
-            if (state.CharTopStacks.Length > 0) WalkTrie(allowed);
-            return _automaton.CacheMask(_state, allowed);
+            ComputeAllowedTokens(allowed);
+            return _partial.Remaining == 0 ? _automaton.CacheMask(_state, allowed) : allowed;
         }
+    }
+
+    /// <summary>The allowed-token bitset of the current state, computed without the per-state cache (benchmarks).</summary>
+    internal void ComputeAllowedTokensUncached(ulong[] allowed)
+    {
+        lock (_automaton.Gate) ComputeAllowedTokens(allowed);
+    }
+
+    private void ComputeAllowedTokens(ulong[] allowed)
+    {
+        Array.Clear(allowed);
+        var state = _automaton.State(_state);
+        if (CanEnd) Or(allowed, _vocabulary.EndOfGenerationBits);
+        if (_partial.Remaining > 0)
+        {
+            AllowContinuations(allowed);
+            return;
+        }
+        if (state.TokenTopStacks.Length > 0) AllowTokenTerminals(allowed);
+        if (state.CharTopStacks.Length > 0) WalkTrie(allowed);
     }
 
     /// <summary>

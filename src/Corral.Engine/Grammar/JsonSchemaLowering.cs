@@ -73,6 +73,10 @@ internal sealed class JsonSchemaLowering
         var node = lowering.Build(root, "#");
         var refs = lowering._refs.ToDictionary(kv => kv.Key, kv => kv.Value!, StringComparer.Ordinal);
         var lowered = new LoweredSchema(node, refs);
+        foreach (var (reference, target) in refs)
+        {
+            if (lowered.Resolve(target) == null) throw Reject(reference, "$ref", "references that only refer to each other describe no value");
+        }
         foreach (var (allOf, type) in lowering._allOfs) CheckAllOf(lowered, allOf, type);
         foreach (var (oneOf, keyword) in lowering._oneOfs) CheckDisjoint(lowered, oneOf, keyword);
         return lowered;
@@ -161,7 +165,7 @@ internal sealed class JsonSchemaLowering
         {
             case null:
                 // Without a type the structural keywords decide, in llama.cpp's order.
-                if (hasProperties) return BuildObject(schema, path, typeName);
+                if (hasProperties) return BuildObject(schema, path);
                 if (hasAllOf) return BuildAllOf(schema, path, typeName);
                 if (Has(schema, "items") || Has(schema, "prefixItems")) return BuildArray(schema, path);
                 if (Has(schema, "pattern") || Has(schema, "minLength") || Has(schema, "maxLength") || FormatOf(schema, path) != StringFormat.None)
@@ -169,7 +173,7 @@ internal sealed class JsonSchemaLowering
                 RejectUnconsumed(schema, path, JsonTypes.All);
                 return new AnySchema(path);
             case "object":
-                return !hasProperties && hasAllOf ? BuildAllOf(schema, path, typeName) : BuildObject(schema, path, typeName);
+                return !hasProperties && hasAllOf ? BuildAllOf(schema, path, typeName) : BuildObject(schema, path);
             case "string":
                 return hasAllOf ? BuildAllOf(schema, path, typeName) : BuildString(schema, path);
             case "array":
@@ -225,7 +229,7 @@ internal sealed class JsonSchemaLowering
         return target;
     }
 
-    private ObjectSchema BuildObject(JsonElement schema, string path, string? typeName)
+    private ObjectSchema BuildObject(JsonElement schema, string path)
     {
         RejectUnconsumed(schema, path, JsonTypes.Object, "type", "properties", "required", "additionalProperties");
 
@@ -277,7 +281,6 @@ internal sealed class JsonSchemaLowering
             // llama.cpp: with declared properties no other key is produced; {"type": "object"} alone is any object.
             additional = properties.Count == 0 && !Has(schema, "properties") ? new AnySchema(path) : null;
         }
-        _ = typeName;
         return new ObjectSchema(path, properties, additional, closedBySchema);
     }
 
@@ -370,6 +373,9 @@ internal sealed class JsonSchemaLowering
         if (eM.ValueKind == JsonValueKind.Number) max = Tighter(max, new(Bound(eM, "exclusiveMaximum", path), true), lower: false);
         if (min is { } lo && max is { } hi && (lo.Value > hi.Value || (lo.Value == hi.Value && (lo.Exclusive || hi.Exclusive))))
             throw Reject(path, "minimum", "no number lies between the minimum and the maximum");
+        const decimal Largest = 1e15m; // the range expansion works on 64-bit integer parts
+        if (min is { } m1 && Math.Abs(m1.Value) > Largest) throw Reject(path, "minimum", $"number bound {m1.Value} is out of range");
+        if (max is { } m2 && Math.Abs(m2.Value) > Largest) throw Reject(path, "maximum", $"number bound {m2.Value} is out of range");
         return new NumberSchema(path, min, max);
 
         static NumberRangeGbnf.Bound Tighter(NumberRangeGbnf.Bound? current, NumberRangeGbnf.Bound next, bool lower)

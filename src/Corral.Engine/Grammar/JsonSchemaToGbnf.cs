@@ -21,7 +21,17 @@ public static partial class JsonSchemaToGbnf
         var lowered = JsonSchemaLowering.Lower(schema);
         var writer = new Writer(lowered);
         writer.Visit(lowered.Root, "");
-        return writer.Format();
+        string grammar = writer.Format();
+        try
+        {
+            GbnfGrammar.Parse(grammar);
+        }
+        catch (GbnfParseException ex)
+        {
+            // e.g. {"anyOf": [{"$ref": "#"}, …]}: a schema that refers to itself before any value starts
+            throw new JsonSchemaConversionException("#", "$ref", "the schema refers to itself without any JSON text in between, which a grammar cannot express (" + ex.Problem + ")");
+        }
+        return grammar;
     }
 
     /// <summary>Converts a schema given as JSON text.</summary>
@@ -191,7 +201,9 @@ public static partial class JsonSchemaToGbnf
                 case NumberSchema { Minimum: null, Maximum: null }:
                     return VisitPrimitive(ruleName, "number");
                 case NumberSchema n:
-                    return AddRule(ruleName, "(" + NumberRangeGbnf.Build(n.Minimum, n.Maximum) + ")");
+                    string range = NumberRangeGbnf.Build(n.Minimum, n.Maximum)
+                        ?? throw new JsonSchemaConversionException(n.Path, "minimum", "no number with at most 16 decimals lies between the minimum and the maximum");
+                    return AddRule(ruleName, "(" + range + ")");
                 case BooleanSchema:
                     return VisitPrimitive(ruleName, "boolean");
                 case NullSchema:

@@ -283,6 +283,8 @@ public class JsonSchemaToGbnfTests
     [InlineData("""{"type":"string","pattern":"^(a$"}""", "pattern", "#")]
     [InlineData("""{"type":"number","multipleOf":0.5}""", "multipleOf", "#")]
     [InlineData("""{"type":"number","minimum":1,"exclusiveMaximum":1}""", "minimum", "#")]
+    [InlineData("""{"type":"number","exclusiveMinimum":0,"maximum":1e-17}""", "minimum", "#")]
+    [InlineData("""{"type":"number","maximum":1e20}""", "maximum", "#")]
     [InlineData("""{"type":"integer","multipleOf":2}""", "multipleOf", "#")]
     [InlineData("""{"type":"object","properties":{"a":{"type":"string"}},"required":["b"]}""", "required", "#")]
     [InlineData("""{"type":"string","pattern":"^a+$","maxLength":3}""", "maxLength", "#")]
@@ -362,5 +364,38 @@ public class JsonSchemaToGbnfTests
         }
         foreach (string s in new[] { "-0", "-0.0", "0.0000000000000001", "0.00000000000000001", "1.0000000000000001", "123456", "-123456", "9.74", "-9.76", "0.1249", "0.1251", "3.2500", "3.2501", "-2.5001", "1.49", "1.51" })
             yield return s;
+    }
+
+    [Theory]
+    [InlineData("""{"type":5}""")]
+    [InlineData("""{"properties":[]}""")]
+    [InlineData("""{"type":"object","required":"a","properties":{"a":{}}}""")]
+    [InlineData("""{"enum":[]}""")]
+    [InlineData("""{"items":3}""")]
+    [InlineData("""{"type":"array","minItems":-1}""")]
+    [InlineData("""{"type":"array","minItems":1.5}""")]
+    [InlineData("""{"type":"string","pattern":5}""")]
+    [InlineData("""{"$ref":5}""")]
+    [InlineData("""{"anyOf":{}}""")]
+    [InlineData("""{"allOf":[]}""")]
+    [InlineData("""{"type":"string","format":5}""")]
+    [InlineData("""{"type":"string","minLength":"3"}""")]
+    [InlineData("""[1]""")]
+    [InlineData("\"string\"")]
+    [InlineData("null")]
+    [InlineData("42")]
+    [InlineData("""{"$ref":"#"}""")]
+    [InlineData("""{"$defs":{"a":{"$ref":"#/$defs/b"},"b":{"$ref":"#/$defs/a"}},"$ref":"#/$defs/a"}""")]
+    [InlineData("""{"$defs":{"x":{"anyOf":[{"$ref":"#/$defs/x"},{"type":"null"}]}},"$ref":"#/$defs/x"}""")]
+    [InlineData("""{"type":"integer","minimum":"zero"}""")]
+    [InlineData("""{"type":"integer","maximum":1e300}""")]
+    [InlineData("""{"type":"object","additionalProperties":3}""")]
+    [InlineData("""{"type":["string","string"]}""")]
+    [InlineData("""{"type":[]}""")]
+    public void MalformedSchemasGetAClearError(string schema)
+    {
+        var ex = Assert.Throws<JsonSchemaConversionException>(() => JsonSchemaToGbnf.Convert(schema));
+        Assert.StartsWith("#", ex.SchemaPath);
+        Assert.False(string.IsNullOrEmpty(ex.Keyword));
     }
 }
