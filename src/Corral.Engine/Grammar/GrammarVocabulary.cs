@@ -3,10 +3,13 @@ using System.Text;
 namespace Corral.Engine.Grammar;
 
 /// <summary>
-/// The token table a grammar constrains: for each token id its UTF-8 piece (what llama.cpp's
-/// <c>token_to_piece</c> caches, control tokens rendered as their text) and the set of end-of-generation tokens.
-/// Building it decodes every piece once and builds a trie over them (tens of milliseconds for a 150k vocabulary),
-/// so build it once per model and share it between all requests and sequences; it is immutable and thread-safe.
+/// The token table a grammar constrains: for each token id its UTF-8 piece and the set of end-of-generation tokens.
+/// llama.cpp matches grammars against <c>token_to_piece</c> with special tokens rendered as their text (so a control
+/// token such as <c>&lt;|im_start|&gt;</c> can appear inside a JSON string); give such tokens an empty piece to keep
+/// them out of constrained output instead.
+/// Building it decodes every piece once and builds a trie over them (about 0.1 s and 45 MB of short-lived
+/// allocations for a 150k vocabulary), so build it once per model, lazily on the first constrained request, and
+/// share it between all requests and sequences; it is immutable and thread-safe.
 /// </summary>
 public sealed class GrammarVocabulary
 {
