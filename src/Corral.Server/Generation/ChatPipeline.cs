@@ -17,6 +17,7 @@ public static class ChatPipeline
         var stored = RequestResolution.ResolveModel(server, req.Model, ModelRoute.Chat);
         if (req.TopLogprobs is < 0 or > 20) throw ApiException.BadRequest("top_logprobs must be between 0 and 20");
         var keepAlive = RequestResolution.KeepAlive(req.KeepAlive);
+        var grammar = StructuredOutput.Grammar(req.Format, req.Options);
         var options = RequestResolution.Options(server, stored, req.Options);
         foreach (var m in req.Messages ?? []) m.Role = m.Role.ToLowerInvariant();
 
@@ -48,6 +49,8 @@ public static class ChatPipeline
             Truncate = req.Truncate != false,
             Shift = req.Shift != false,
             TopLogprobs = req.Logprobs == true ? req.TopLogprobs ?? 0 : -1,
+            Constraint = grammar == null ? null
+                : StructuredOutput.Constraint(grammar, lease.Model, think.Enabled && prompting.SupportsThinking ? prompting.ThinkingTags.Close : null),
         };
         var parsing = OutputParsing.For(prompting, prompt, think, tools);
         var result = await TextGeneration.RunAsync(lease.Model, input,

@@ -21,6 +21,7 @@ public static class GeneratePipeline
             throw ApiException.BadRequest("raw mode does not support template, system, or context");
         if (req.TopLogprobs is < 0 or > 20) throw ApiException.BadRequest("top_logprobs must be between 0 and 20");
         var keepAlive = RequestResolution.KeepAlive(req.KeepAlive);
+        var grammar = StructuredOutput.Grammar(req.Format, req.Options);
         var options = RequestResolution.Options(server, stored, req.Options);
 
         var spec = ModelLoading.Spec(server, stored, options.NumCtx, options.IsExplicit("num_batch") ? options.NumBatch : null, options.NumThread);
@@ -50,6 +51,8 @@ public static class GeneratePipeline
             Truncate = req.Truncate != false,
             Shift = req.Shift != false,
             TopLogprobs = req.Logprobs == true ? req.TopLogprobs ?? 0 : -1,
+            Constraint = grammar == null ? null
+                : StructuredOutput.Constraint(grammar, lease.Model, !raw && think.Enabled && prompting.SupportsThinking ? prompting.ThinkingTags.Close : null),
         };
         var parsing = raw ? OutputParsing.None : OutputParsing.For(prompting, prompt, think, null);
         var result = await TextGeneration.RunAsync(lease.Model, input,
