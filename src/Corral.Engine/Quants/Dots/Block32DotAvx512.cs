@@ -18,6 +18,7 @@ internal abstract unsafe class Block32DotAvx512<TWeights> : RowDot where TWeight
 
     protected override float DotCore(byte* w, byte* a, int n) => Dot(w, Prepare(a, n), n / 32);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void DotRowsCore(byte* w, nint wStride, byte* a, float* y, int rows, int n)
     {
         var act = Prepare(a, n);

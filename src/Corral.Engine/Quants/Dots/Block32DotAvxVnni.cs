@@ -19,6 +19,7 @@ internal abstract unsafe class Block32DotAvxVnni<TWeights> : RowDot where TWeigh
 
     protected override float DotCore(byte* w, byte* a, int n) => Dot(w, Prepare(a, n), n / 32);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void DotRowsCore(byte* w, nint wStride, byte* a, float* y, int rows, int n)
     {
         var act = Prepare(a, n);

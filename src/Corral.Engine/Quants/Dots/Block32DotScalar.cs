@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Corral.Engine.Kernels;
 using Corral.Engine.Tensors;
 
@@ -16,6 +17,7 @@ internal abstract unsafe class Block32DotScalar<TWeights> : RowDot where TWeight
 
     protected override float DotCore(byte* w, byte* a, int n) => Dot(w, Prepare(a, n), n / 32);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void DotRowsCore(byte* w, nint wStride, byte* a, float* y, int rows, int n)
     {
         var act = Prepare(a, n);

@@ -21,6 +21,7 @@ internal sealed unsafe class F16DotAvx512 : RowDot
         return Dot((ushort*)w, af, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void DotRowsCore(byte* w, nint wStride, byte* a, float* y, int rows, int n)
     {
         float* af = KernelScratch.Floats(n);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Corral.Engine.Kernels;
 using Corral.Engine.Tensors;
 
@@ -21,6 +22,7 @@ internal sealed unsafe class F16DotScalar : RowDot
         return Dot((ushort*)w, af, n);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void DotRowsCore(byte* w, nint wStride, byte* a, float* y, int rows, int n)
     {
         float* af = KernelScratch.Floats(n);

@@ -16,6 +16,7 @@ internal sealed unsafe class F32DotAvx2 : RowDot
 
     protected override float DotCore(byte* w, byte* a, int n) => Dot((float*)w, (float*)a, n);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void DotRowsCore(byte* w, nint wStride, byte* a, float* y, int rows, int n)
     {
         for (int r = 0; r < rows; r++) y[r] = Dot((float*)(w + r * wStride), (float*)a, n);

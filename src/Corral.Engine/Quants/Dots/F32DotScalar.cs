@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Corral.Engine.Kernels;
 using Corral.Engine.Tensors;
 
@@ -13,6 +14,7 @@ internal sealed unsafe class F32DotScalar : RowDot
 
     protected override float DotCore(byte* w, byte* a, int n) => Dot((float*)w, (float*)a, n);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void DotRowsCore(byte* w, nint wStride, byte* a, float* y, int rows, int n)
     {
         for (int r = 0; r < rows; r++) y[r] = Dot((float*)(w + r * wStride), (float*)a, n);

@@ -22,6 +22,7 @@ internal abstract unsafe class SuperBlockDotScalar<TBlock, TLanes> : RowDot
 
     protected override float DotCore(byte* w, byte* a, int n) => Dot(w, (BlockQ8_K*)a, n / 256);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void DotRowsCore(byte* w, nint wStride, byte* a, float* y, int rows, int n)
     {
         for (int r = 0; r < rows; r++) y[r] = Dot(w + r * wStride, (BlockQ8_K*)a, n / 256);
@@ -62,6 +63,7 @@ internal abstract unsafe class SuperBlockDotVector<TBlock, TLanes> : RowDot
 
     protected override float DotCore(byte* w, byte* a, int n) => Dot(w, (BlockQ8_K*)a, n / 256);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void DotRowsCore(byte* w, nint wStride, byte* a, float* y, int rows, int n)
     {
         for (int r = 0; r < rows; r++) y[r] = Dot(w + r * wStride, (BlockQ8_K*)a, n / 256);
