@@ -211,7 +211,9 @@ public sealed class LineEditor : ILineReader
                 {
                     string output = Joined();
                     if (output.Length > 0) History.Add(output);
-                    Move(_buffer.Count);
+                    // Redraw even when nothing moved: typed-ahead input is inserted without intermediate redraws.
+                    _pos = _buffer.Count;
+                    Refresh(placeholder: false);
                     _out.Write("\n");
                     Prompt.UseAlt = false;
                     return new ReadResult(ReadStatus.Line, output);
@@ -304,7 +306,8 @@ public sealed class LineEditor : ILineReader
     /// <summary>Ctrl+J: the current line becomes a finished line of the message and a continuation line starts.</summary>
     private void CommitLineBreak()
     {
-        Move(_buffer.Count);
+        _pos = _buffer.Count;
+        Refresh(placeholder: false);
         _pastedLines.Add((string.Concat(_buffer.Select(r => r.ToString())), _renderedRows));
         _out.Write("\n");
         Prompt.UseAlt = true;
@@ -352,7 +355,9 @@ public sealed class LineEditor : ILineReader
 
         var sb = new StringBuilder();
         if (_cursorRow > 0) sb.Append(Ansi.CursorUpN(_cursorRow));
-        sb.Append('\r').Append(Ansi.ClearToEndOfScreen).Append(prompt);
+        // Erase below only when the line had wrapped: tmux moves the whole screen into its history when told to erase
+        // below from the top-left corner.
+        sb.Append('\r').Append(_renderedRows > 1 ? Ansi.ClearToEndOfScreen : Ansi.ClearToEol).Append(prompt);
         int total = promptWidth, cursor = promptWidth;
         for (int i = 0; i < _buffer.Count; i++)
         {
