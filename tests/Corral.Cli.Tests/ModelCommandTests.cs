@@ -183,7 +183,9 @@ public sealed class ModelCommandTests(CliServer server) : IDisposable
     [NeedsRoutesFact("/api/show", "/api/ps")]
     public async Task Ps_lists_a_loaded_model_until_it_is_stopped()
     {
-        await server.CreateModelAsync("ps-model");
+        // A blob of its own: the scheduler keys loaded models by their weights file, as upstream's does.
+        await server.CreateModelAsync("ps-model", new System.Text.Json.Nodes.JsonObject { ["parameters"] = new System.Text.Json.Nodes.JsonObject { ["num_predict"] = 2 } },
+            RepoPaths.SharedFile("models", "llama-tiny-F16.gguf"));
         var run = await Corral("run", "ps-model", "Once", "--keepalive", "10m");
         Assert.True(run.ExitCode == 0, run.ToString());
         var ps = await Corral("ps");

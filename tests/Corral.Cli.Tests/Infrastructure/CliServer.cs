@@ -68,10 +68,10 @@ public sealed class CliServer : IAsyncLifetime
         return (JsonObject)JsonNode.Parse(text)!;
     }
 
-    /// <summary>Imports stories260K under <paramref name="name"/> through <c>/api/blobs</c> + <c>/api/create</c>.</summary>
-    public async Task CreateModelAsync(string name, JsonObject? extra = null)
+    /// <summary>Imports a GGUF (stories260K unless given) as <paramref name="name"/> through <c>/api/blobs</c> + <c>/api/create</c>.</summary>
+    public async Task CreateModelAsync(string name, JsonObject? extra = null, string? ggufPath = null)
     {
-        byte[] bytes = await File.ReadAllBytesAsync(StoriesPath);
+        byte[] bytes = await File.ReadAllBytesAsync(ggufPath ?? StoriesPath);
         string digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
         using (var head = await Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/api/blobs/" + digest)))
         {
@@ -84,7 +84,7 @@ public sealed class CliServer : IAsyncLifetime
         var body = new JsonObject
         {
             ["model"] = name,
-            ["files"] = new JsonObject { ["stories260K.gguf"] = digest },
+            ["files"] = new JsonObject { [Path.GetFileName(ggufPath ?? StoriesPath)] = digest },
             ["stream"] = false,
         };
         if (extra is not null) foreach (var (k, v) in extra) body[k] = v?.DeepClone();

@@ -40,11 +40,20 @@ public sealed class TmuxTerminal : IDisposable
     public void Line(string text)
     {
         WaitForInput();
+        _promptsSeen = PromptLines(Screen());
         Type(text);
         Keys("Enter");
     }
 
-    /// <summary>Waits for an empty <c>&gt;&gt;&gt;</c> or <c>...</c> prompt at the end of the screen.</summary>
+    private int _promptsSeen = -1;
+
+    private static int PromptLines(string screen) =>
+        screen.Split('\n').Count(l => l.StartsWith(">>> ", StringComparison.Ordinal) || l.StartsWith("... ", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Waits for an empty <c>&gt;&gt;&gt;</c> or <c>...</c> prompt at the end of the screen — after a <see cref="Line"/>,
+    /// a new one (so the line has been handled).
+    /// </summary>
     public void WaitForInput(TimeSpan? timeout = null)
     {
         var deadline = Stopwatch.StartNew();
@@ -53,8 +62,8 @@ public sealed class TmuxTerminal : IDisposable
         while (deadline.Elapsed < limit)
         {
             screen = Screen();
-            if (screen.EndsWith(">>> Send a message (/? for help)", StringComparison.Ordinal) || screen.EndsWith("... Press Enter to send", StringComparison.Ordinal))
-                return;
+            bool empty = screen.EndsWith(">>> Send a message (/? for help)", StringComparison.Ordinal) || screen.EndsWith("... Press Enter to send", StringComparison.Ordinal);
+            if (empty && PromptLines(screen) > _promptsSeen) return;
             Thread.Sleep(100);
         }
         throw new Xunit.Sdk.XunitException($"the REPL never showed an empty prompt within {limit.TotalSeconds}s. Screen:\n{screen}");
