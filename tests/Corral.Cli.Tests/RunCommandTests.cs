@@ -96,3 +96,71 @@ public sealed class RunCommandTests(CliServer server) : IDisposable
         Assert.Equal("-1", Commands.RunOptions.KeepAliveJson(GoDuration.Parse("-1m")).ToJsonString());
     }
 }
+
+/// <summary><c>corral run</c> on embedding models and <c>corral serve</c>.</summary>
+[Collection(CliServerCollection.Name)]
+public sealed class EmbeddingAndServeTests(CliServer server) : IDisposable
+{
+    private readonly ClientHome _home = new();
+
+    public void Dispose() => _home.Dispose();
+
+    [NeedsRoutesFact("/api/show", "/api/embed")]
+    public async Task Embedding_models_print_the_vector_and_need_input()
+    {
+        // stories260K declared an embedding model through create's info override.
+        await server.CreateModelAsync("embedder", new System.Text.Json.Nodes.JsonObject { ["info"] = new System.Text.Json.Nodes.JsonObject { ["capabilities"] = new System.Text.Json.Nodes.JsonArray("embedding") } });
+        var r = await CliProcess.RunAsync(server.Host, _home.Path, ["run", "embedder", "a red ball", "--dimensions", "8"]);
+        Assert.True(r.ExitCode == 0, r.ToString());
+        var vector = System.Text.Json.Nodes.JsonNode.Parse(r.Stdout)!.AsArray();
+        Assert.Equal(8, vector.Count);
+        Assert.EndsWith("]\n", r.Stdout);
+        double norm = Math.Sqrt(vector.Sum(v => v!.GetValue<double>() * v.GetValue<double>()));
+        Assert.InRange(norm, 0.999, 1.001);
+
+        var none = await CliProcess.RunAsync(server.Host, _home.Path, ["run", "embedder"]);
+        Assert.Equal(1, none.ExitCode);
+        Assert.Equal("Error: embedding models require input text. Usage: corral run embedder \"your text here\"\n", none.Stderr);
+    }
+
+    [Fact]
+    public async Task Serve_answers_on_OLLAMA_HOST_until_interrupted()
+    {
+        int port;
+        using (var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            l.Start();
+            port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+            l.Stop();
+        }
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(CliProcess.CorralDll);
+        psi.ArgumentList.Add("serve");
+        psi.Environment["OLLAMA_HOST"] = $"127.0.0.1:{port}";
+        psi.Environment["OLLAMA_MODELS"] = Path.Combine(_home.Path, "models");
+        psi.Environment["HOME"] = _home.Path;
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            string? answer = null;
+            for (int i = 0; i < 300 && answer is null && !p.HasExited; i++)
+            {
+                try { answer = await http.GetStringAsync("/"); }
+                catch (HttpRequestException) { await Task.Delay(100); }
+            }
+            Assert.Equal("Ollama is running", answer);
+            var version = await CliProcess.RunAsync($"127.0.0.1:{port}", _home.Path, ["--version"]);
+            Assert.Equal("corral version is 0.33.0\n", version.Stdout);
+        }
+        finally
+        {
+            if (!p.HasExited) System.Diagnostics.Process.Start("kill", ["-INT", p.Id.ToString()])!.WaitForExit();
+        }
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await p.WaitForExitAsync(cts.Token);
+        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}\n{await stdout}\n{await stderr}");
+    }
+}

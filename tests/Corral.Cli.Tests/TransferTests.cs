@@ -61,4 +61,16 @@ public sealed class TransferTests : IAsyncLifetime
         Assert.Contains("pulling manifest", r.PlainStderr);
         Assert.Matches(@"Error: pull model manifest: .+\n$", r.PlainStderr);
     }
+
+    [NeedsRoutesFact("/api/pull", "/api/show", "/v2/")]
+    public async Task Run_pulls_a_missing_model_then_answers()
+    {
+        string source = $"{_registry.Host}/library/stories:latest";
+        var r = await Corral("run", source, "Once", "--insecure");
+        Assert.True(r.ExitCode == 0, r.ToString());
+        Assert.Contains("pulling manifest", r.PlainStderr);
+        Assert.Contains("success", r.PlainStderr);
+        string expected = (await _registry.GenerateAsync("stories", "Once"))["response"]!.GetValue<string>();
+        Assert.Equal(expected + "\n\n", r.Stdout);
+    }
 }

@@ -44,6 +44,8 @@ public static class Generation
             }
             catch (OperationCanceledException) when (interrupt.Interrupted)
             {
+                // End the partial answer's line: the prompt is redrawn from the start of its line.
+                context.Out.Write("\n");
                 return null;
             }
             catch (ApiError e) when (e.Message.Contains("upstream error", StringComparison.Ordinal))
@@ -95,6 +97,7 @@ public static class Generation
             }
             catch (OperationCanceledException) when (interrupt.Interrupted)
             {
+                context.Out.Write("\n");
                 return;
             }
         }
