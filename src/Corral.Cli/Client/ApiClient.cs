@@ -124,11 +124,14 @@ public sealed class ApiClient : IDisposable
         if ((int)resp.StatusCode >= 400) await ThrowFromResponse(resp, cancellation);
     }
 
+    // Non-ASCII text goes out as UTF-8 rather than \u escapes (both are valid JSON; this is what Go's encoder writes).
+    private static readonly JsonSerializerOptions WireOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private static HttpRequestMessage Request(HttpMethod method, string path, JsonNode? body)
     {
         var req = new HttpRequestMessage(method, path);
         req.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (body is not null) req.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+        if (body is not null) req.Content = new StringContent(body.ToJsonString(WireOptions), Encoding.UTF8, "application/json");
         return req;
     }
 

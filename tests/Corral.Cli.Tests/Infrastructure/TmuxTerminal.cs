@@ -4,13 +4,13 @@ using System.Text;
 namespace Corral.Cli.Tests.Infrastructure;
 
 /// <summary>
-/// A real terminal for the REPL: a detached tmux session (private server socket) running a command; keys go in with
+/// A real terminal for the REPL: a detached tmux session (private server socket, deleted after) running a command; keys go in with
 /// <c>send-keys</c>, the screen comes back with <c>capture-pane</c>.
 /// </summary>
 public sealed class TmuxTerminal : IDisposable
 {
     public const string ExitMarker = "__CORRAL_EXIT__";
-    private readonly string _socket = "corral-cli-" + Guid.NewGuid().ToString("N")[..10];
+    private readonly string _socket = Path.Combine(Path.GetTempPath(), "corral-tmux-" + Guid.NewGuid().ToString("N")[..10]);
     private readonly string _tmux;
 
     private TmuxTerminal(string tmux) => _tmux = tmux;
@@ -110,7 +110,7 @@ public sealed class TmuxTerminal : IDisposable
     private string Tmux(params string[] args)
     {
         var psi = new ProcessStartInfo(_tmux) { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add("-L");
+        psi.ArgumentList.Add("-S");
         psi.ArgumentList.Add(_socket);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
@@ -133,5 +133,6 @@ public sealed class TmuxTerminal : IDisposable
         {
             // already gone
         }
+        File.Delete(_socket);
     }
 }
