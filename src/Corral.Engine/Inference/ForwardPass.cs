@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Corral.Engine.Kernels;
 using Corral.Engine.Models;
+using Corral.Engine.Quants;
 using Corral.Engine.Threading;
 
 namespace Corral.Engine.Inference;
@@ -93,7 +94,7 @@ public sealed unsafe class ForwardPass
             for (int t = 0; t < n; t++)
             {
                 var dst = new Span<float>(h + (long)t * nEmbd, nEmbd);
-                RowDequantizer.Dequantize(emb.Type, new ReadOnlySpan<byte>(emb.Data + batch[t].Token * emb.RowBytes, (int)emb.RowBytes), dst, emb.Name);
+                Dequantize.Row(emb.Type, new ReadOnlySpan<byte>(emb.Data + batch[t].Token * emb.RowBytes, (int)emb.RowBytes), dst);
                 if (spec.EmbeddingScale != 1f)
                     for (int i = 0; i < nEmbd; i++) dst[i] *= spec.EmbeddingScale;
             }
@@ -137,8 +138,8 @@ public sealed unsafe class ForwardPass
                         System.Numerics.Tensors.TensorPrimitives.Multiply(qt, spec.QueryScale, qt);
                     // Store K/V (rounded to f16) at the token's cell.
                     var e = batch[t];
-                    Fp16.FromFloat(kt, new Span<ushort>(_cache.Keys(e.Slot, l) + (long)e.Position * _cache.KeyWidth, kDim));
-                    Fp16.FromFloat(vt, new Span<ushort>(_cache.Values(e.Slot, l) + (long)e.Position * _cache.ValueWidth, vDim));
+                    Fp16.FromSingle(kt, new Span<ushort>(_cache.Keys(e.Slot, l) + (long)e.Position * _cache.KeyWidth, kDim));
+                    Fp16.FromSingle(vt, new Span<ushort>(_cache.Values(e.Slot, l) + (long)e.Position * _cache.ValueWidth, vDim));
                 }
                 _attention.Run(_cache, l, q, attnOut, batch, spec.KqScale, spec.AttnSoftcap, spec.SlidingWindow[l]);
                 int vOut = layer.Wo.Cols;

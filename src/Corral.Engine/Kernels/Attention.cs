@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Corral.Engine.Quants;
 
 namespace Corral.Engine.Kernels;
 
@@ -35,7 +36,7 @@ public static unsafe class Attention
         float scale, float softcap, Span<float> output, Span<float> qf16, Span<float> acc)
     {
         int dk = q.Length, dv = output.Length;
-        for (int i = 0; i < dk; i++) qf16[i] = Fp16.Round(q[i]);
+        for (int i = 0; i < dk; i++) qf16[i] = Round(q[i]);
         acc.Clear();
         float m = float.NegativeInfinity, s = 0f;
         if (softcap != 0) scale /= softcap;
@@ -49,14 +50,14 @@ public static unsafe class Attention
                 float mOld = m;
                 m = score;
                 ms = MathF.Exp(mOld - m);
-                for (int i = 0; i < dv; i++) acc[i] = Fp16.Round(acc[i] * ms);
+                for (int i = 0; i < dv; i++) acc[i] = Round(acc[i] * ms);
             }
             else
             {
                 vs = MathF.Exp(score - m);
             }
             ushort* vj = v + (long)j * vStride;
-            for (int i = 0; i < dv; i++) acc[i] = Fp16.Round(MathF.FusedMultiplyAdd(Fp16.ToFloat(vj[i]), vs, acc[i]));
+            for (int i = 0; i < dv; i++) acc[i] = Round(MathF.FusedMultiplyAdd(Fp16.ToSingle(vj[i]), vs, acc[i]));
             s = s * ms + vs;
         }
         float inv = s == 0f ? 0f : 1.0f / s;
@@ -88,7 +89,7 @@ public static unsafe class Attention
                 vs = MathF.Exp(score - m);
             }
             ushort* vj = v + (long)j * vStride;
-            for (int i = 0; i < dv; i++) acc[i] = MathF.FusedMultiplyAdd(Fp16.ToFloat(vj[i]), vs, acc[i]);
+            for (int i = 0; i < dv; i++) acc[i] = MathF.FusedMultiplyAdd(Fp16.ToSingle(vj[i]), vs, acc[i]);
             s = s * ms + vs;
         }
         float inv = s == 0f ? 0f : 1.0f / s;
@@ -96,11 +97,14 @@ public static unsafe class Attention
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Round(float f) => Fp16.ToSingle(Fp16.FromSingle(f));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float DotF16(ReadOnlySpan<float> qRounded, ushort* k)
     {
         // Products of f16 values are exact in f32; ggml sums them in double on the scalar path.
         double sum = 0;
-        for (int i = 0; i < qRounded.Length; i++) sum += qRounded[i] * Fp16.ToFloat(k[i]);
+        for (int i = 0; i < qRounded.Length; i++) sum += qRounded[i] * Fp16.ToSingle(k[i]);
         return (float)sum;
     }
 
@@ -108,7 +112,7 @@ public static unsafe class Attention
     private static float DotF16F32(ReadOnlySpan<float> q, ushort* k)
     {
         float sum = 0;
-        for (int i = 0; i < q.Length; i++) sum = MathF.FusedMultiplyAdd(q[i], Fp16.ToFloat(k[i]), sum);
+        for (int i = 0; i < q.Length; i++) sum = MathF.FusedMultiplyAdd(q[i], Fp16.ToSingle(k[i]), sum);
         return sum;
     }
 }

@@ -1,114 +1,125 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using Corral.Engine.Models;
+using Corral.Engine.Quants;
 using Corral.Engine.Tensors;
 using Corral.Engine.Threading;
 
 namespace Corral.Engine.Kernels;
 
 /// <summary>
-/// <c>Y[t, r] = W[r] · X[t]</c> for a batch of activation rows. Activations are first converted to the
-/// weight's vec_dot type (f16 for F16 weights, as llama.cpp does), then output rows are split across
-/// the worker pool. Every output element is one full-length dot product computed the same way whatever
-/// the batch holds, so a sequence's results never depend on what it is batched with.
+/// <c>Y[t, r] = W[r] · X[t]</c> for a batch of activation rows, as llama.cpp's CPU backend computes it
+/// (engine.md §3.1, §3.3): every activation row is converted once to the weight's vec_dot type
+/// (<see cref="ActivationQuantizer"/>), then chunks of output rows are claimed by the worker pool and
+/// each output element is one full-length dot product from the <see cref="RowDot"/> kernel of the
+/// weight type. That dot is computed the same way whatever else the batch holds and whichever thread
+/// runs it, so a sequence's results never depend on its batch companions or the thread count.
 /// </summary>
 public sealed unsafe class MatMul : ParallelWork
 {
     private readonly WorkerPool _pool;
-    private float[] _converted = [];
+
+    // Kernels by (tier, type), resolved once: RowDotKernels.For is not meant for every call.
+    private readonly RowDot?[,] _kernels = new RowDot?[3, 64];
+
+    // Quantized activation rows, shared read-only by every thread of one product (pinned, 64-byte aligned).
+    private byte[] _activationBuffer = [];
+    private byte* _activations;
 
     private WeightMatrix? _w;
-    private float* _x;
+    private RowDot? _kernel;
+    private byte* _a;
+    private long _aStride;
     private float* _y;
     private int _tokens;
-    private int _xStride;
     private int _yStride;
+    private int _rowsPerChunk;
+    private int _chunks;
 
     /// <summary>Below this many multiply-adds a product runs on the calling thread: waking workers would cost more.</summary>
     private const long ParallelThreshold = 1 << 17;
 
+    /// <summary>Output rows per work chunk: enough chunks per thread that a descheduled thread's share is picked up by the others.</summary>
+    private const int ChunksPerThread = 8;
+
     public MatMul(WorkerPool pool) => _pool = pool;
 
-    private int ThreadsFor(WeightMatrix w, int tokens) => (long)w.Rows * w.Cols * tokens < ParallelThreshold ? 1 : int.MaxValue;
-
     /// <summary>True when a weight of <paramref name="type"/> can be multiplied.</summary>
-    public static bool Supports(GgmlType type) => type is GgmlType.F32 or GgmlType.F16;
+    public static bool Supports(GgmlType type) => QuantSupport.IsSupported(type);
 
     /// <param name="x">Activations: <paramref name="tokens"/> rows of w.Cols floats, <paramref name="xStride"/> apart.</param>
     /// <param name="y">Outputs: <paramref name="tokens"/> rows of w.Rows floats, <paramref name="yStride"/> apart.</param>
     public void Run(WeightMatrix w, float* x, int xStride, int tokens, float* y, int yStride)
     {
-        _w = w;
-        _tokens = tokens;
-        _yStride = yStride;
-        _y = y;
-        if (w.Type == GgmlType.F16)
+        if (tokens <= 0) return;
+        var isa = CpuIsa.Current;
+        var kernel = KernelFor(w, isa);
+        var vecDot = kernel.ActivationType;
+        int k = w.Cols;
+        if (vecDot == GgmlType.F32)
         {
-            // vec_dot_type of F16 is F16: round activations once, up front.
-            int n = w.Cols * tokens;
-            if (_converted.Length < n) _converted = new float[n];
-            for (int t = 0; t < tokens; t++)
-                for (int i = 0; i < w.Cols; i++) _converted[t * w.Cols + i] = Fp16.Round(x[(long)t * xStride + i]);
-            fixed (float* c = _converted)
-            {
-                _x = c;
-                _xStride = w.Cols;
-                _pool.Run(this, ThreadsFor(w, tokens));
-            }
+            // f32 weights take the activations as they are.
+            _a = (byte*)x;
+            _aStride = (long)xStride * sizeof(float);
         }
         else
         {
-            _x = x;
-            _xStride = xStride;
-            _pool.Run(this, ThreadsFor(w, tokens));
+            long rowSize = ActivationQuantizer.RowSize(vecDot, k);
+            EnsureActivationCapacity(rowSize * tokens);
+            for (int t = 0; t < tokens; t++)
+                ActivationQuantizer.QuantizeRow(vecDot, x + (long)t * xStride, _activations + t * rowSize, k, isa);
+            _a = _activations;
+            _aStride = rowSize;
         }
+
+        _w = w;
+        _kernel = kernel;
+        _y = y;
+        _tokens = tokens;
+        _yStride = yStride;
+        int threads = (long)w.Rows * k * tokens < ParallelThreshold ? 1 : _pool.ThreadCount;
+        _chunks = Math.Min(w.Rows, threads * ChunksPerThread);
+        _rowsPerChunk = (w.Rows + _chunks - 1) / _chunks;
+        _chunks = (w.Rows + _rowsPerChunk - 1) / _rowsPerChunk;
+        _pool.Run(this, threads);
         _w = null;
+        _kernel = null;
     }
 
     public override void Execute(int threadIndex, int threadCount)
     {
         var w = _w!;
-        var (start, end) = WorkerPool.Split(w.Rows, threadIndex, threadCount);
+        var kernel = _kernel!;
         long rowBytes = w.RowBytes;
-        for (int r = start; r < end; r++)
+        int k = w.Cols;
+        for (int c = _pool.NextChunk(_chunks); c >= 0; c = _pool.NextChunk(_chunks))
         {
-            byte* row = w.Data + r * rowBytes;
+            int start = c * _rowsPerChunk;
+            int rows = Math.Min(_rowsPerChunk, w.Rows - start);
+            byte* wRows = w.Data + start * rowBytes;
             for (int t = 0; t < _tokens; t++)
-            {
-                float* xt = _x + (long)t * _xStride;
-                _y[(long)t * _yStride + r] = w.Type switch
-                {
-                    GgmlType.F32 => DotF32((float*)row, xt, w.Cols),
-                    GgmlType.F16 => DotF16((ushort*)row, xt, w.Cols),
-                    _ => throw new NotSupportedException($"tensor '{w.Name}' has type {GgmlTypeInfo.Name(w.Type)}, which this build cannot multiply yet"),
-                };
-            }
+                kernel.DotRows(wRows, (nint)rowBytes, _a + t * _aStride, _y + (long)t * _yStride + start, rows, k);
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float DotF32(float* a, float* b, int n)
+    private RowDot KernelFor(WeightMatrix w, IsaLevel isa)
     {
-        int i = 0;
-        var acc0 = Vector256<float>.Zero;
-        var acc1 = Vector256<float>.Zero;
-        for (; i + 16 <= n; i += 16)
+        int type = (int)w.Type;
+        if ((uint)type >= (uint)_kernels.GetLength(1)) ThrowUnsupported(w);
+        var kernel = _kernels[(int)isa, type];
+        if (kernel == null)
         {
-            acc0 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), acc0);
-            acc1 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i + 8), Vector256.Load(b + i + 8), acc1);
+            if (!QuantSupport.IsSupported(w.Type)) ThrowUnsupported(w);
+            _kernels[(int)isa, type] = kernel = RowDotKernels.For(w.Type, isa);
         }
-        for (; i + 8 <= n; i += 8) acc0 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), acc0);
-        float sum = Vector256.Sum(acc0 + acc1);
-        double tail = 0;
-        for (; i < n; i++) tail += a[i] * b[i];
-        return (float)(sum + tail);
+        return kernel;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float DotF16(ushort* a, float* b, int n)
+    private void EnsureActivationCapacity(long bytes)
     {
-        float sum = 0;
-        for (int i = 0; i < n; i++) sum = MathF.FusedMultiplyAdd(Fp16.ToFloat(a[i]), b[i], sum);
-        return sum;
+        if (bytes + 64 <= _activationBuffer.Length) return;
+        _activationBuffer = GC.AllocateUninitializedArray<byte>(checked((int)Math.Max(bytes + 64, 64 * 1024)), pinned: true);
+        fixed (byte* p = _activationBuffer) // pinned for good: fixed only reads the address
+            _activations = (byte*)(((nint)p + 63) & ~(nint)63);
     }
+
+    private static void ThrowUnsupported(WeightMatrix w) => throw new UnsupportedTensorTypeException(w.Name, w.Type);
 }

@@ -1,4 +1,5 @@
 using Corral.Engine.Kernels;
+using Corral.Engine.Quants;
 
 namespace Corral.Engine.Tests.Inference;
 
@@ -19,10 +20,10 @@ public unsafe class AttentionSoftcapTests
         var v = new ushort[2 * D];
         for (int i = 0; i < D; i++)
         {
-            k[i] = Fp16.FromFloat(1f);
-            k[D + i] = Fp16.FromFloat(0f);
-            v[i] = Fp16.FromFloat(0f);
-            v[D + i] = Fp16.FromFloat(1f);
+            k[i] = Fp16.FromSingle(1f);
+            k[D + i] = Fp16.FromSingle(0f);
+            v[i] = Fp16.FromSingle(0f);
+            v[D + i] = Fp16.FromSingle(1f);
         }
         var output = new float[D];
         fixed (ushort* kp = k, vp = v)
