@@ -14,6 +14,7 @@ namespace Corral.Engine.Inference;
 /// </summary>
 public sealed unsafe class ForwardPass
 {
+
     private readonly Model _model;
     private readonly KvCache _cache;
     private readonly WorkerPool _pool;
@@ -136,12 +137,11 @@ public sealed unsafe class ForwardPass
                     }
                     if (spec.QueryScale != 1f)
                         System.Numerics.Tensors.TensorPrimitives.Multiply(qt, spec.QueryScale, qt);
-                    // Store K/V (rounded to f16) at the token's cell.
+                    // Store K/V at the token's cell, converted to the cache type.
                     var e = batch[t];
-                    Fp16.FromSingle(kt, new Span<ushort>(_cache.Keys(e.Slot, l) + (long)e.Position * _cache.KeyWidth, kDim));
-                    Fp16.FromSingle(vt, new Span<ushort>(_cache.Values(e.Slot, l) + (long)e.Position * _cache.ValueWidth, vDim));
+                    _cache.Store(e.Slot, l, e.Position, k + (long)t * kDim, v + (long)t * vDim);
                 }
-                _attention.Run(_cache, l, q, attnOut, batch, spec.KqScale, spec.AttnSoftcap, spec.SlidingWindow[l]);
+                _attention.Run(_cache, l, q, attnOut, spec.KqScale, spec.AttnSoftcap, spec.SlidingWindow[l]);
                 int vOut = layer.Wo.Cols;
                 _matmul.Run(layer.Wo, attnOut, vOut, n, proj, nEmbd);
 
@@ -232,91 +232,115 @@ public sealed unsafe class ForwardPass
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddInPlace(Span<float> x, ReadOnlySpan<float> y) => System.Numerics.Tensors.TensorPrimitives.Add(x, y, x);
 
-    /// <summary>Attention for every (token, query head) pair, spread over the worker pool.</summary>
+    /// <summary>
+    /// Attention for every (token block, KV head) pair, spread over the worker pool: each work item runs all query heads
+    /// of one KV head, so the cache is read once per step. A sequence with at least <see cref="Attention.F32PathMinRows"/>
+    /// rows in the batch takes the prompt flavour in blocks of up to <see cref="BlockTokens"/> consecutive tokens;
+    /// every other row the decode flavour. The flavour depends only on the sequence's own rows, so a sequence's
+    /// results never depend on what else is in the batch.
+    /// </summary>
     private sealed class AttentionWork : ParallelWork
     {
+        private const int BlockTokens = 8;
+        private const int MaxSlotsCounted = 256;
+
         private readonly WorkerPool _pool;
         private readonly ModelHyperparameters _hp;
-        private readonly float[][] _qScratch, _accScratch;
-        private readonly int[] _rowsPerSlot;
-        private readonly int _maxSlots = 64;
-        private BatchEntry[] _batch;
-        private int _n;
+        private readonly AttentionShape _shapeTemplate;
+        private readonly float[][] _scratch;
+        private readonly int[] _rowsPerSlot = new int[MaxSlotsCounted];
+        private readonly BatchEntry[] _batch;
+        private readonly int[] _itemStart, _itemCount;
+        private readonly bool[] _itemPrompt;
+        private readonly int[] _first, _last;
+        private int _n, _items;
         private KvCache? _cache;
         private int _layer;
         private float* _q, _out;
-        private float _scale, _softcap;
-        private int _window;
+        private AttentionShape _shape;
 
         public AttentionWork(WorkerPool pool, ModelHyperparameters hp, int maxBatch)
         {
             _pool = pool;
             _hp = hp;
-            _qScratch = new float[pool.ThreadCount][];
-            _accScratch = new float[pool.ThreadCount][];
-            for (int i = 0; i < pool.ThreadCount; i++)
-            {
-                _qScratch[i] = new float[hp.HeadDimK];
-                _accScratch[i] = new float[hp.HeadDimV];
-            }
-            _rowsPerSlot = new int[_maxSlots];
+            _shapeTemplate = new AttentionShape(hp.HeadDimK, hp.HeadDimV, hp.HeadCount / hp.HeadCountKv, 1f, 0f);
+            _scratch = new float[pool.ThreadCount][];
+            int scratchFloats = Attention.ScratchFloats(_shapeTemplate, BlockTokens);
+            for (int i = 0; i < pool.ThreadCount; i++) _scratch[i] = GC.AllocateArray<float>(scratchFloats, pinned: true);
             _batch = new BatchEntry[maxBatch];
+            _itemStart = new int[maxBatch];
+            _itemCount = new int[maxBatch];
+            _itemPrompt = new bool[maxBatch];
+            _first = GC.AllocateArray<int>(maxBatch, pinned: true);
+            _last = GC.AllocateArray<int>(maxBatch, pinned: true);
         }
 
+        /// <summary>Groups the batch into work items once per forward pass.</summary>
         public void Prepare(ReadOnlySpan<BatchEntry> batch)
         {
             _n = batch.Length;
             batch.CopyTo(_batch);
             Array.Clear(_rowsPerSlot);
             foreach (var e in batch)
-                if ((uint)e.Slot < (uint)_maxSlots) _rowsPerSlot[e.Slot]++;
+                if ((uint)e.Slot < MaxSlotsCounted) _rowsPerSlot[e.Slot]++;
+            _items = 0;
+            for (int t = 0; t < _n;)
+            {
+                var e = _batch[t];
+                bool prompt = (uint)e.Slot < MaxSlotsCounted && _rowsPerSlot[e.Slot] >= Attention.F32PathMinRows;
+                int count = 1;
+                if (prompt)
+                    while (count < BlockTokens && t + count < _n && _batch[t + count].Slot == e.Slot) count++;
+                _itemStart[_items] = t;
+                _itemCount[_items] = count;
+                _itemPrompt[_items] = prompt;
+                _items++;
+                t += count;
+            }
         }
 
-        public void Run(KvCache cache, int layer, float* q, float* output, ReadOnlySpan<BatchEntry> batch, float scale, float softcap, int window)
+        public void Run(KvCache cache, int layer, float* q, float* output, float scale, float softcap, int window)
         {
             _cache = cache;
             _layer = layer;
             _q = q;
             _out = output;
-            _scale = scale;
-            _softcap = softcap;
-            _window = window;
-            // Short contexts of small models: one thread, the dispatch would cost more than the work.
+            _shape = _shapeTemplate with { Scale = scale, Softcap = softcap };
             long work = 0;
-            for (int t = 0; t < _n; t++) work += (long)(_batch[t].Position + 1) * _hp.HeadCount * _hp.HeadDimK;
-            _pool.Run(this, work < (1 << 16) ? 1 : int.MaxValue);
+            for (int t = 0; t < _n; t++)
+            {
+                int pos = _batch[t].Position;
+                _first[t] = window > 0 ? Math.Max(0, pos - window + 1) : 0;
+                _last[t] = pos;
+                work += (long)(pos + 1 - _first[t]);
+            }
+            // Short contexts of small models: one thread, the dispatch would cost more than the work.
+            work *= (long)_hp.HeadCount * (_hp.HeadDimK + _hp.HeadDimV);
+            _pool.Run(this, _items * _hp.HeadCountKv, work < (1 << 16) ? 1 : int.MaxValue);
             _cache = null;
         }
 
-        public override void Execute(int threadIndex, int threadCount)
+        public override void Execute(int chunk, int threadIndex)
         {
             var cache = _cache!;
+            int kvHeads = _hp.HeadCountKv;
+            int item = chunk / kvHeads, kvHead = chunk % kvHeads;
+            int start = _itemStart[item];
+            var e = _batch[start];
+            var keys = cache.KeyRows(e.Slot, _layer);
+            var values = cache.ValueRows(e.Slot, _layer);
             int nHead = _hp.HeadCount, dk = _hp.HeadDimK, dv = _hp.HeadDimV;
-            int group = nHead / _hp.HeadCountKv;
-            int total = _n * nHead;
-            const int chunk = 4;
-            int chunks = (total + chunk - 1) / chunk;
-            var qs = _qScratch[threadIndex];
-            var acc = _accScratch[threadIndex];
-            for (int c = _pool.NextChunk(chunks); c >= 0; c = _pool.NextChunk(chunks))
+            int firstHead = kvHead * _shape.GroupSize;
+            float* q = _q + ((long)start * nHead + firstHead) * dk;
+            float* o = _out + ((long)start * nHead + firstHead) * dv;
+            fixed (float* scratch = _scratch[threadIndex])
+            fixed (int* first = _first, last = _last)
             {
-                int end = Math.Min(total, (c + 1) * chunk);
-                for (int item = c * chunk; item < end; item++)
-                {
-                    int t = item / nHead, head = item % nHead;
-                    var e = _batch[t];
-                    int kvHead = head / group;
-                    ushort* kBase = cache.Keys(e.Slot, _layer) + kvHead * dk;
-                    ushort* vBase = cache.Values(e.Slot, _layer) + kvHead * dv;
-                    int first = _window > 0 ? Math.Max(0, e.Position - _window + 1) : 0;
-                    var q = new ReadOnlySpan<float>(_q + ((long)t * nHead + head) * dk, dk);
-                    var o = new Span<float>(_out + ((long)t * nHead + head) * dv, dv);
-                    int rowsOfSeq = (uint)e.Slot < (uint)_maxSlots ? _rowsPerSlot[e.Slot] : 1;
-                    if (rowsOfSeq >= Attention.F32PathMinRows)
-                        Attention.HeadF32(q, kBase, vBase, cache.KeyWidth, cache.ValueWidth, first, e.Position, _scale, _softcap, o, acc);
-                    else
-                        Attention.HeadF16Accumulate(q, kBase, vBase, cache.KeyWidth, cache.ValueWidth, first, e.Position, _scale, _softcap, o, qs, acc);
-                }
+                if (_itemPrompt[item])
+                    Attention.PromptBlock(_shape, keys, values, kvHead, _itemCount[item], q, (long)nHead * dk, o, (long)nHead * dv,
+                        first + start, last + start, scratch);
+                else
+                    Attention.DecodeGroup(_shape, keys, values, kvHead, q, o, _first[start], _last[start], scratch);
             }
         }
     }

@@ -32,7 +32,6 @@ public sealed unsafe class MatMul : ParallelWork
     private int _tokens;
     private int _yStride;
     private int _rowsPerChunk;
-    private int _chunks;
 
     /// <summary>Below this many multiply-adds a product runs on the calling thread: waking workers would cost more.</summary>
     private const long ParallelThreshold = 1 << 17;
@@ -76,28 +75,25 @@ public sealed unsafe class MatMul : ParallelWork
         _tokens = tokens;
         _yStride = yStride;
         int threads = (long)w.Rows * k * tokens < ParallelThreshold ? 1 : _pool.ThreadCount;
-        _chunks = Math.Min(w.Rows, threads * ChunksPerThread);
-        _rowsPerChunk = (w.Rows + _chunks - 1) / _chunks;
-        _chunks = (w.Rows + _rowsPerChunk - 1) / _rowsPerChunk;
-        _pool.Run(this, threads);
+        int chunks = Math.Min(w.Rows, threads * ChunksPerThread);
+        _rowsPerChunk = (w.Rows + chunks - 1) / chunks;
+        chunks = (w.Rows + _rowsPerChunk - 1) / _rowsPerChunk;
+        _pool.Run(this, chunks, threads);
         _w = null;
         _kernel = null;
     }
 
-    public override void Execute(int threadIndex, int threadCount)
+    public override void Execute(int chunk, int threadIndex)
     {
         var w = _w!;
         var kernel = _kernel!;
         long rowBytes = w.RowBytes;
         int k = w.Cols;
-        for (int c = _pool.NextChunk(_chunks); c >= 0; c = _pool.NextChunk(_chunks))
-        {
-            int start = c * _rowsPerChunk;
-            int rows = Math.Min(_rowsPerChunk, w.Rows - start);
-            byte* wRows = w.Data + start * rowBytes;
-            for (int t = 0; t < _tokens; t++)
-                kernel.DotRows(wRows, (nint)rowBytes, _a + t * _aStride, _y + (long)t * _yStride + start, rows, k);
-        }
+        int start = chunk * _rowsPerChunk;
+        int rows = Math.Min(_rowsPerChunk, w.Rows - start);
+        byte* wRows = w.Data + start * rowBytes;
+        for (int t = 0; t < _tokens; t++)
+            kernel.DotRows(wRows, (nint)rowBytes, _a + t * _aStride, _y + (long)t * _yStride + start, rows, k);
     }
 
     private RowDot KernelFor(WeightMatrix w, IsaLevel isa)

@@ -26,10 +26,16 @@ public unsafe class AttentionSoftcapTests
             v[D + i] = Fp16.FromSingle(1f);
         }
         var output = new float[D];
+        var shape = new AttentionShape(D, D, 1, scale, softcap);
+        var scratch = new float[Attention.ScratchFloats(shape, 1)];
         fixed (ushort* kp = k, vp = v)
+        fixed (float* qp = q, op = output, sp = scratch)
         {
-            if (f32Path) Attention.HeadF32(q, kp, vp, D, D, 0, 1, scale, softcap, output, new float[D]);
-            else Attention.HeadF16Accumulate(q, kp, vp, D, D, 0, 1, scale, softcap, output, new float[D], new float[D]);
+            var keys = new KvRows(Corral.Engine.Tensors.GgmlType.F16, (byte*)kp, 2 * D, 2 * D);
+            var values = new KvRows(Corral.Engine.Tensors.GgmlType.F16, (byte*)vp, 2 * D, 2 * D);
+            int first = 0, last = 1;
+            if (f32Path) Attention.PromptBlock(shape, keys, values, 0, 1, qp, D, op, D, &first, &last, sp);
+            else Attention.DecodeGroup(shape, keys, values, 0, qp, op, 0, 1, sp);
         }
         Assert.All(output, o => Assert.Equal(output[0], o));
         return output[0];
