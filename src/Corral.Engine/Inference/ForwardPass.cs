@@ -15,6 +15,7 @@ namespace Corral.Engine.Inference;
 public sealed unsafe class ForwardPass
 {
 
+
     private readonly Model _model;
     private readonly KvCache _cache;
     private readonly WorkerPool _pool;
