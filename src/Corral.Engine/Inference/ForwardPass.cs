@@ -16,11 +16,13 @@ public sealed unsafe class ForwardPass
 {
 
 
+
     private readonly Model _model;
     private readonly KvCache _cache;
     private readonly WorkerPool _pool;
     private readonly MatMul _matmul;
     private readonly AttentionWork _attention;
+    private readonly TokenOps _tokenOps;
     private readonly int _maxBatch;
 
     private readonly float[] _h, _x, _q, _k, _v, _attnOut, _proj, _gate, _up, _outRows;
@@ -61,6 +63,7 @@ public sealed unsafe class ForwardPass
         _ropeCos = _ropeVariants.Select(r => Alloc(maxBatch * (r.Dimensions / 2))).ToArray();
         _ropeSin = _ropeVariants.Select(r => Alloc(maxBatch * (r.Dimensions / 2))).ToArray();
         _attention = new AttentionWork(pool, hp, maxBatch);
+        _tokenOps = new TokenOps(this);
     }
 
     private static float[] Alloc(int n) => GC.AllocateArray<float>(Math.Max(n, 1), pinned: true);
@@ -91,6 +94,8 @@ public sealed unsafe class ForwardPass
 
         fixed (float* h = _h, x = _x, q = _q, k = _k, v = _v, attnOut = _attnOut, proj = _proj, gate = _gate, up = _up)
         {
+            var ops = _tokenOps;
+            ops.Begin(batch, h, x, q, k, v, proj, gate, up);
             // Token embeddings (dequantized rows, optionally scaled).
             var emb = w.TokenEmbedding;
             for (int t = 0; t < n; t++)
@@ -107,41 +112,12 @@ public sealed unsafe class ForwardPass
             for (int l = 0; l < w.Layers.Length; l++)
             {
                 var layer = w.Layers[l];
-                var rope = spec.Rope[l];
-                float[] ropeCos = _ropeCos[_ropeVariantOfLayer[l]], ropeSin = _ropeSin[_ropeVariantOfLayer[l]];
+                ops.Layer = l;
                 // --- attention ---
-                for (int t = 0; t < n; t++)
-                    RmsNorm.Apply(new ReadOnlySpan<float>(h + (long)t * nEmbd, nEmbd), layer.AttnNorm, new Span<float>(x + (long)t * nEmbd, nEmbd), hp.RmsEps);
-                int qDim = layer.Wq.Rows, kDim = layer.Wk.Rows, vDim = layer.Wv.Rows;
-                _matmul.Run(layer.Wq, x, nEmbd, n, q, qDim);
-                _matmul.Run(layer.Wk, x, nEmbd, n, k, kDim);
-                _matmul.Run(layer.Wv, x, nEmbd, n, v, vDim);
-                for (int t = 0; t < n; t++)
-                {
-                    var qt = new Span<float>(q + (long)t * qDim, qDim);
-                    var kt = new Span<float>(k + (long)t * kDim, kDim);
-                    var vt = new Span<float>(v + (long)t * vDim, vDim);
-                    if (layer.Bq != null) AddInPlace(qt, layer.Bq);
-                    if (layer.Bk != null) AddInPlace(kt, layer.Bk);
-                    if (layer.Bv != null) AddInPlace(vt, layer.Bv);
-                    if (layer.QNorm != null) RmsNorm.ApplyPerHead(qt, hp.HeadDimK, layer.QNorm, hp.RmsEps);
-                    if (layer.KNorm != null) RmsNorm.ApplyPerHead(kt, hp.HeadDimK, layer.KNorm, hp.RmsEps);
-                    int half = rope.Dimensions / 2;
-                    var cos = new ReadOnlySpan<float>(ropeCos, t * half, half);
-                    var sin = new ReadOnlySpan<float>(ropeSin, t * half, half);
-                    Rope.Apply(qt, hp.HeadDimK, rope.Mode, rope.Dimensions, cos, sin);
-                    Rope.Apply(kt, hp.HeadDimK, rope.Mode, rope.Dimensions, cos, sin);
-                    if (spec.AttentionTemperature is { } temperature)
-                    {
-                        float f = temperature.Factor(batch[t].Position);
-                        if (f != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(qt, f, qt);
-                    }
-                    if (spec.QueryScale != 1f)
-                        System.Numerics.Tensors.TensorPrimitives.Multiply(qt, spec.QueryScale, qt);
-                    // Store K/V at the token's cell, converted to the cache type.
-                    var e = batch[t];
-                    _cache.Store(e.Slot, l, e.Position, k + (long)t * kDim, v + (long)t * vDim);
-                }
+                ops.Run(TokenOp.AttentionNorm, n);
+                _matmul.Run(layer.Wq, q, layer.Wk, k, layer.Wv, v, x, nEmbd, n);
+                // Biases, Q/K norms, RoPE, query scaling, then K/V into the cache (converted to the cache type).
+                ops.Run(TokenOp.QkvPostprocess, n);
                 _attention.Run(_cache, l, q, attnOut, spec.KqScale, spec.AttnSoftcap, spec.SlidingWindow[l]);
                 int vOut = layer.Wo.Cols;
                 _matmul.Run(layer.Wo, attnOut, vOut, n, proj, nEmbd);
@@ -163,42 +139,22 @@ public sealed unsafe class ForwardPass
                     }
                     rows = nOut;
                 }
-                for (int t = 0; t < rows; t++)
-                {
-                    var pt = new Span<float>(proj + (long)t * nEmbd, nEmbd);
-                    if (layer.Bo != null) AddInPlace(pt, layer.Bo);
-                    if (layer.PostAttnNorm != null) RmsNorm.Apply(pt, layer.PostAttnNorm, pt, hp.RmsEps);
-                    AddInPlace(new Span<float>(h + (long)t * nEmbd, nEmbd), pt);
-                }
                 if (rows == 0) break;
+                // Attention output into the residual stream, then the FFN norm.
+                ops.Run(TokenOp.AttentionResidualAndFfnNorm, rows);
 
                 // --- feed-forward ---
-                for (int t = 0; t < rows; t++)
-                    RmsNorm.Apply(new ReadOnlySpan<float>(h + (long)t * nEmbd, nEmbd), layer.FfnNorm, new Span<float>(x + (long)t * nEmbd, nEmbd), hp.RmsEps);
                 int nFf = layer.Up.Rows;
-                _matmul.Run(layer.Gate, x, nEmbd, rows, gate, nFf);
-                _matmul.Run(layer.Up, x, nEmbd, rows, up, nFf);
-                for (int t = 0; t < rows; t++)
-                {
-                    var g = new Span<float>(gate + (long)t * nFf, nFf);
-                    var u = new ReadOnlySpan<float>(up + (long)t * nFf, nFf);
-                    if (spec.Activation == FeedForwardActivation.GeGlu) Activations.GeGlu(g, u);
-                    else Activations.SwiGlu(g, u);
-                }
+                _matmul.Run(layer.Gate, gate, layer.Up, up, x, nEmbd, rows);
+                ops.Run(TokenOp.GatedActivation, rows);
                 _matmul.Run(layer.Down, gate, nFf, rows, proj, nEmbd);
-                for (int t = 0; t < rows; t++)
-                {
-                    var pt = new Span<float>(proj + (long)t * nEmbd, nEmbd);
-                    if (layer.PostFfnNorm != null) RmsNorm.Apply(pt, layer.PostFfnNorm, pt, hp.RmsEps);
-                    AddInPlace(new Span<float>(h + (long)t * nEmbd, nEmbd), pt);
-                }
+                ops.Run(TokenOp.FfnResidual, rows);
             }
             if (nOut == 0) return;
             if (rows != nOut) throw new InvalidOperationException("row bookkeeping error");
 
             // --- output ---
-            for (int t = 0; t < nOut; t++)
-                RmsNorm.Apply(new ReadOnlySpan<float>(h + (long)t * nEmbd, nEmbd), w.OutputNorm, new Span<float>(x + (long)t * nEmbd, nEmbd), hp.RmsEps);
+            ops.Run(TokenOp.OutputNorm, nOut);
             fixed (float* lg = logits)
             {
                 _matmul.Run(w.Output, x, nEmbd, nOut, lg, vocab);
@@ -232,6 +188,133 @@ public sealed unsafe class ForwardPass
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddInPlace(Span<float> x, ReadOnlySpan<float> y) => System.Numerics.Tensors.TensorPrimitives.Add(x, y, x);
+
+    /// <summary>The element-wise steps between matrix products, each applied to every token of the batch.</summary>
+    private enum TokenOp
+    {
+        AttentionNorm,
+        QkvPostprocess,
+        AttentionResidualAndFfnNorm,
+        GatedActivation,
+        FfnResidual,
+        OutputNorm,
+    }
+
+    /// <summary>
+    /// Runs one <see cref="TokenOp"/> over the batch: on the calling thread for a few tokens, in token chunks on the
+    /// pool for prompts. Every token's result is computed the same way either way.
+    /// </summary>
+    private sealed class TokenOps(ForwardPass owner) : ParallelWork
+    {
+        private const int TokensPerChunk = 8;
+        private BatchEntry[] _batch = [];
+        private float* _h, _x, _q, _k, _v, _proj, _gate, _up;
+        private TokenOp _op;
+        private int _count;
+
+        public int Layer;
+
+        public void Begin(ReadOnlySpan<BatchEntry> batch, float* h, float* x, float* q, float* k, float* v, float* proj, float* gate, float* up)
+        {
+            if (_batch.Length < batch.Length) _batch = new BatchEntry[owner._maxBatch];
+            batch.CopyTo(_batch);
+            _h = h; _x = x; _q = q; _k = k; _v = v;
+            _proj = proj; _gate = gate; _up = up;
+        }
+
+        public void Run(TokenOp op, int tokens)
+        {
+            _op = op;
+            _count = tokens;
+            int chunks = (tokens + TokensPerChunk - 1) / TokensPerChunk;
+            if (chunks <= 1) Execute(0, 0);
+            else owner._pool.Run(this, chunks);
+        }
+
+        public override void Execute(int chunk, int threadIndex)
+        {
+            int t0 = chunk * TokensPerChunk, t1 = Math.Min(_count, t0 + TokensPerChunk);
+            var model = owner._model;
+            var hp = model.Hyperparameters;
+            var spec = model.Spec;
+            int nEmbd = hp.EmbeddingLength;
+            float eps = hp.RmsEps;
+            var layer = _op == TokenOp.OutputNorm ? null : model.Weights.Layers[Layer];
+            for (int t = t0; t < t1; t++)
+            {
+                var ht = new Span<float>(_h + (long)t * nEmbd, nEmbd);
+                var xt = new Span<float>(_x + (long)t * nEmbd, nEmbd);
+                switch (_op)
+                {
+                    case TokenOp.AttentionNorm:
+                        RmsNorm.Apply(ht, layer!.AttnNorm, xt, eps);
+                        break;
+                    case TokenOp.QkvPostprocess:
+                        owner.PostprocessQkv(layer!, Layer, t, _batch[t], _q, _k, _v);
+                        break;
+                    case TokenOp.AttentionResidualAndFfnNorm:
+                    {
+                        var pt = new Span<float>(_proj + (long)t * nEmbd, nEmbd);
+                        if (layer!.Bo != null) AddInPlace(pt, layer.Bo);
+                        if (layer.PostAttnNorm != null) RmsNorm.Apply(pt, layer.PostAttnNorm, pt, eps);
+                        AddInPlace(ht, pt);
+                        RmsNorm.Apply(ht, layer.FfnNorm, xt, eps);
+                        break;
+                    }
+                    case TokenOp.GatedActivation:
+                    {
+                        int nFf = layer!.Up.Rows;
+                        var g = new Span<float>(_gate + (long)t * nFf, nFf);
+                        var u = new ReadOnlySpan<float>(_up + (long)t * nFf, nFf);
+                        if (spec.Activation == FeedForwardActivation.GeGlu) Activations.GeGlu(g, u);
+                        else Activations.SwiGlu(g, u);
+                        break;
+                    }
+                    case TokenOp.FfnResidual:
+                    {
+                        var pt = new Span<float>(_proj + (long)t * nEmbd, nEmbd);
+                        if (layer!.PostFfnNorm != null) RmsNorm.Apply(pt, layer.PostFfnNorm, pt, eps);
+                        AddInPlace(ht, pt);
+                        break;
+                    }
+                    case TokenOp.OutputNorm:
+                        RmsNorm.Apply(ht, model.Weights.OutputNorm, xt, eps);
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>One token's Q/K/V after their projections: biases, per-head norms, RoPE, query scaling; K/V into the cache.</summary>
+    private void PostprocessQkv(TransformerLayer layer, int l, int t, BatchEntry e, float* q, float* k, float* v)
+    {
+        var hp = _model.Hyperparameters;
+        var spec = _model.Spec;
+        var rope = spec.Rope[l];
+        float[] ropeCos = _ropeCos[_ropeVariantOfLayer[l]], ropeSin = _ropeSin[_ropeVariantOfLayer[l]];
+        int qDim = layer.Wq.Rows, kDim = layer.Wk.Rows, vDim = layer.Wv.Rows;
+        var qt = new Span<float>(q + (long)t * qDim, qDim);
+        var kt = new Span<float>(k + (long)t * kDim, kDim);
+        var vt = new Span<float>(v + (long)t * vDim, vDim);
+        if (layer.Bq != null) AddInPlace(qt, layer.Bq);
+        if (layer.Bk != null) AddInPlace(kt, layer.Bk);
+        if (layer.Bv != null) AddInPlace(vt, layer.Bv);
+        if (layer.QNorm != null) RmsNorm.ApplyPerHead(qt, hp.HeadDimK, layer.QNorm, hp.RmsEps);
+        if (layer.KNorm != null) RmsNorm.ApplyPerHead(kt, hp.HeadDimK, layer.KNorm, hp.RmsEps);
+        int half = rope.Dimensions / 2;
+        var cos = new ReadOnlySpan<float>(ropeCos, t * half, half);
+        var sin = new ReadOnlySpan<float>(ropeSin, t * half, half);
+        Rope.Apply(qt, hp.HeadDimK, rope.Mode, rope.Dimensions, cos, sin);
+        Rope.Apply(kt, hp.HeadDimK, rope.Mode, rope.Dimensions, cos, sin);
+        if (spec.AttentionTemperature is { } temperature)
+        {
+            float f = temperature.Factor(e.Position);
+            if (f != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(qt, f, qt);
+        }
+        if (spec.QueryScale != 1f)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(qt, spec.QueryScale, qt);
+        _cache.Store(e.Slot, l, e.Position, k + (long)t * kDim, v + (long)t * vDim);
+    }
 
     /// <summary>
     /// Attention for every (token block, KV head) pair, spread over the worker pool: each work item runs all query heads

@@ -13,38 +13,32 @@ namespace Corral.Engine.Kernels;
 /// (<see cref="RowGemm"/>), which decodes each weight block once for several tokens but produces, for every
 /// (row, token), the matrix–vector kernel's bits. So a sequence's results never depend on its batch companions,
 /// on the thread count, or on whether its tokens arrived one at a time or as a prompt.
+/// Up to three products that share their input (Q, K and V; gate and up) run as one dispatch, with the input
+/// converted once per vec_dot type.
 /// </summary>
 public sealed unsafe class MatMul : ParallelWork
 {
+    private const int MaxTargets = 3;
+
     private readonly WorkerPool _pool;
 
     // Kernels by (tier, type), resolved once: the factories are not meant for every call.
     private readonly RowDot?[,] _dots = new RowDot?[3, 64];
     private readonly RowGemm?[,] _gemms = new RowGemm?[3, 64];
 
-    // Quantized activation rows and the tiled kernel's preparation, shared read-only by every thread (pinned, aligned).
-    private readonly ScratchBuffer _activations = new();
-    private readonly ScratchBuffer _prepared = new();
+    private readonly Target[] _targets = [new(), new(), new()];
+    private int _targetCount;
 
-    private enum Phase { Quantize, Dot, Gemm }
+    private enum Phase { Quantize, Multiply }
 
     private Phase _phase;
-    private WeightMatrix? _w;
-    private RowDot? _dot;
-    private RowGemm? _gemm;
-    private GgmlType _vecDot;
     private IsaLevel _isa;
     private float* _x;
     private int _xStride;
-    private byte* _a;
-    private long _aStride;
-    private byte* _prep;
-    private long _prepStride;
-    private float* _y;
+    private int _cols;
     private int _tokens;
-    private int _yStride;
-    private int _rowsPerChunk;
     private int _tokensPerChunk;
+    private int _totalChunks;
 
     /// <summary>Below this many multiply-adds a product runs on the calling thread: waking workers would cost more.</summary>
     private const long ParallelThreshold = 1 << 17;
@@ -64,115 +58,178 @@ public sealed unsafe class MatMul : ParallelWork
     /// <param name="y">Outputs: <paramref name="tokens"/> rows of w.Rows floats, <paramref name="yStride"/> apart.</param>
     public void Run(WeightMatrix w, float* x, int xStride, int tokens, float* y, int yStride)
     {
+        _targetCount = 0;
+        Add(w, y, yStride);
+        Run(x, xStride, tokens);
+    }
+
+    /// <summary>Two products of one input, in one dispatch (gate and up): outputs are <c>w.Rows</c> wide rows.</summary>
+    public void Run(WeightMatrix w0, float* y0, WeightMatrix w1, float* y1, float* x, int xStride, int tokens)
+    {
+        _targetCount = 0;
+        Add(w0, y0, w0.Rows);
+        Add(w1, y1, w1.Rows);
+        Run(x, xStride, tokens);
+    }
+
+    /// <summary>Three products of one input, in one dispatch (Q, K and V): outputs are <c>w.Rows</c> wide rows.</summary>
+    public void Run(WeightMatrix w0, float* y0, WeightMatrix w1, float* y1, WeightMatrix w2, float* y2, float* x, int xStride, int tokens)
+    {
+        _targetCount = 0;
+        Add(w0, y0, w0.Rows);
+        Add(w1, y1, w1.Rows);
+        Add(w2, y2, w2.Rows);
+        Run(x, xStride, tokens);
+    }
+
+    private void Add(WeightMatrix w, float* y, int yStride)
+    {
+        var t = _targets[_targetCount++];
+        t.W = w;
+        t.Y = y;
+        t.YStride = yStride;
+    }
+
+    private void Run(float* x, int xStride, int tokens)
+    {
         if (tokens <= 0) return;
         _isa = CpuIsa.Current;
-        _w = w;
         _x = x;
         _xStride = xStride;
-        _y = y;
         _tokens = tokens;
-        _yStride = yStride;
-        int k = w.Cols;
-        int threads = (long)w.Rows * k * tokens < ParallelThreshold ? 1 : _pool.ThreadCount;
+        _cols = _targets[0].W!.Cols;
+        long work = 0;
+        for (int i = 0; i < _targetCount; i++)
+        {
+            var t = _targets[i];
+            if (t.W!.Cols != _cols) throw new ArgumentException($"tensor '{t.W.Name}' has {t.W.Cols} inputs, '{_targets[0].W!.Name}' {_cols}: a fused product needs one input width");
+            work += (long)t.W.Rows * _cols * tokens;
+        }
+        int threads = work < ParallelThreshold ? 1 : _pool.ThreadCount;
         try
         {
-            if (tokens == 1)
+            Resolve();
+            Quantize(threads);
+            _totalChunks = 0;
+            for (int i = 0; i < _targetCount; i++)
             {
-                _dot = DotFor(w, _isa);
-                _vecDot = _dot.ActivationType;
-                PrepareActivations(prepareGemm: false, threads: 1);
-                int chunks = Math.Min(w.Rows, threads * ChunksPerThread);
-                _rowsPerChunk = (w.Rows + chunks - 1) / chunks;
-                _phase = Phase.Dot;
-                _pool.Run(this, (w.Rows + _rowsPerChunk - 1) / _rowsPerChunk, threads);
+                var t = _targets[i];
+                var w = t.W!;
+                t.RowsPerChunk = tokens == 1
+                    ? (w.Rows + threads * ChunksPerThread - 1) / (threads * ChunksPerThread)
+                    : (int)Math.Clamp(GemmChunkBytes / w.RowBytes, 1, Math.Max(1, w.Rows / (4 * threads)));
+                t.FirstChunk = _totalChunks;
+                _totalChunks += (w.Rows + t.RowsPerChunk - 1) / t.RowsPerChunk;
             }
-            else
-            {
-                _gemm = GemmFor(w, _isa);
-                _vecDot = _gemm.ActivationType;
-                PrepareActivations(prepareGemm: true, threads);
-                _rowsPerChunk = (int)Math.Clamp(GemmChunkBytes / w.RowBytes, 1, Math.Max(1, w.Rows / (4 * threads)));
-                _phase = Phase.Gemm;
-                _pool.Run(this, (w.Rows + _rowsPerChunk - 1) / _rowsPerChunk, threads);
-            }
+            _phase = Phase.Multiply;
+            _pool.Run(this, _totalChunks, threads);
         }
         finally
         {
-            _w = null;
-            _dot = null;
-            _gemm = null;
+            for (int i = 0; i < _targetCount; i++) _targets[i].Clear();
         }
     }
 
-    /// <summary>Converts every activation row to the vec_dot type (and prepares it for the tiles), in parallel for large batches.</summary>
-    private void PrepareActivations(bool prepareGemm, int threads)
+    /// <summary>Picks each target's kernel and decides which targets share a converted input.</summary>
+    private void Resolve()
     {
-        int k = _w!.Cols;
-        if (_vecDot == GgmlType.F32 && !prepareGemm)
+        int k = _cols;
+        for (int i = 0; i < _targetCount; i++)
         {
-            // f32 weights take the activations as they are.
-            _a = (byte*)_x;
-            _aStride = (long)_xStride * sizeof(float);
+            var t = _targets[i];
+            int type = CheckType(t.W!);
+            if (_tokens == 1)
+            {
+                t.Dot = _dots[(int)_isa, type] ??= RowDotKernels.For(t.W!.Type, _isa);
+                t.VecDot = t.Dot.ActivationType;
+            }
+            else
+            {
+                t.Gemm = _gemms[(int)_isa, type] ??= RowGemmKernels.For(t.W!.Type, _isa);
+                t.VecDot = t.Gemm.ActivationType;
+            }
+            // Share converted rows with an earlier target of the same vec_dot type, and tile preparation with one of the
+            // same tiled kernel (the preparation depends on the weight format).
+            t.ASource = t;
+            t.PrepSource = t;
+            for (int j = i - 1; j >= 0; j--)
+            {
+                var s = _targets[j];
+                if (s.VecDot == t.VecDot) t.ASource = s.ASource;
+                if (t.Gemm != null && ReferenceEquals(s.Gemm, t.Gemm)) t.PrepSource = s.PrepSource;
+            }
+            if (ReferenceEquals(t.ASource, t))
+            {
+                if (t.VecDot == GgmlType.F32 && t.Gemm == null)
+                {
+                    // f32 weights take the activations as they are.
+                    t.A = (byte*)_x;
+                    t.AStride = (long)_xStride * sizeof(float);
+                    t.Converts = false;
+                }
+                else
+                {
+                    t.AStride = ActivationQuantizer.RowSize(t.VecDot, k);
+                    t.A = t.Activations.Get(t.AStride * _tokens);
+                    t.Converts = true;
+                }
+            }
+            if (t.Gemm != null && ReferenceEquals(t.PrepSource, t))
+            {
+                t.Prep = t.Prepared.Get(t.Gemm.PreparedBytes(k, _tokens));
+            }
         }
-        else
-        {
-            _aStride = ActivationQuantizer.RowSize(_vecDot, k);
-            _a = _activations.Get(_aStride * _tokens);
-        }
-        if (prepareGemm)
-        {
-            _prepStride = _gemm!.PreparedBytes(k, 1);
-            _prep = _prepared.Get(_prepStride * _tokens);
-        }
-        _tokensPerChunk = Math.Max(1, (_tokens + 4 * threads - 1) / (4 * threads));
+    }
+
+    /// <summary>Converts every activation row to each vec_dot type (and prepares it for the tiles), in parallel for large batches.</summary>
+    private void Quantize(int threads)
+    {
+        // Multiples of 4 tokens, so that no two threads prepare the same tile group.
+        _tokensPerChunk = Math.Max(4, (_tokens + 4 * threads - 1) / (4 * threads) + 3 & ~3);
         int chunks = (_tokens + _tokensPerChunk - 1) / _tokensPerChunk;
         _phase = Phase.Quantize;
-        if (chunks == 1 || _tokens * (long)k < 64 * 1024) for (int c = 0; c < chunks; c++) Execute(c, 0);
-        else _pool.Run(this, chunks, threads);
+        if (chunks == 1 || _tokens * (long)_cols < 64 * 1024)
+            for (int c = 0; c < chunks; c++) Execute(c, 0);
+        else
+            _pool.Run(this, chunks, threads);
     }
 
     public override void Execute(int chunk, int threadIndex)
     {
-        var w = _w!;
-        int k = w.Cols;
-        switch (_phase)
+        if (_phase == Phase.Quantize)
         {
-            case Phase.Quantize:
+            // One token range for every target: rows are converted before any target prepares from them.
+            int t0 = chunk * _tokensPerChunk, t1 = Math.Min(_tokens, t0 + _tokensPerChunk);
+            for (int i = 0; i < _targetCount; i++)
             {
-                int t0 = chunk * _tokensPerChunk, t1 = Math.Min(_tokens, t0 + _tokensPerChunk);
-                if (!(_vecDot == GgmlType.F32 && _dot != null))
-                    for (int t = t0; t < t1; t++)
-                        ActivationQuantizer.QuantizeRow(_vecDot, _x + (long)t * _xStride, _a + t * _aStride, k, _isa);
-                _gemm?.Prepare(_a + t0 * _aStride, (nint)_aStride, t1 - t0, k, _prep + t0 * _prepStride);
-                break;
+                var t = _targets[i];
+                if (ReferenceEquals(t.ASource, t) && t.Converts)
+                    for (int r = t0; r < t1; r++)
+                        ActivationQuantizer.QuantizeRow(t.VecDot, _x + (long)r * _xStride, t.A + r * t.AStride, _cols, _isa);
             }
-            case Phase.Dot:
+            for (int i = 0; i < _targetCount; i++)
             {
-                int start = chunk * _rowsPerChunk;
-                int rows = Math.Min(_rowsPerChunk, w.Rows - start);
-                _dot!.DotRows(w.Data + start * w.RowBytes, (nint)w.RowBytes, _a, _y + start, rows, k);
-                break;
+                var t = _targets[i];
+                if (t.Gemm == null || !ReferenceEquals(t.PrepSource, t)) continue;
+                var a = t.ASource!;
+                t.Gemm.Prepare(a.A, (nint)a.AStride, _tokens, _cols, t.Prep, t0, t1 - t0);
             }
-            case Phase.Gemm:
-            {
-                int start = chunk * _rowsPerChunk;
-                int rows = Math.Min(_rowsPerChunk, w.Rows - start);
-                _gemm!.DotTile(w.Data + start * w.RowBytes, (nint)w.RowBytes, rows, _a, (nint)_aStride, _prep, 0, _tokens, k, _y + start, _yStride);
-                break;
-            }
+            return;
         }
-    }
 
-    private RowDot DotFor(WeightMatrix w, IsaLevel isa)
-    {
-        int type = CheckType(w);
-        return _dots[(int)isa, type] ??= RowDotKernels.For(w.Type, isa);
-    }
-
-    private RowGemm GemmFor(WeightMatrix w, IsaLevel isa)
-    {
-        int type = CheckType(w);
-        return _gemms[(int)isa, type] ??= RowGemmKernels.For(w.Type, isa);
+        int index = 0;
+        while (index + 1 < _targetCount && chunk >= _targets[index + 1].FirstChunk) index++;
+        var target = _targets[index];
+        var w = target.W!;
+        var source = target.ASource!;
+        var prep = target.PrepSource!;
+        int start = (chunk - target.FirstChunk) * target.RowsPerChunk;
+        int rows = Math.Min(target.RowsPerChunk, w.Rows - start);
+        byte* wRows = w.Data + start * w.RowBytes;
+        if (target.Dot != null)
+            target.Dot.DotRows(wRows, (nint)w.RowBytes, source.A, target.Y + start, rows, _cols);
+        else
+            target.Gemm!.DotTile(wRows, (nint)w.RowBytes, rows, source.A, (nint)source.AStride, prep.Prep, _tokens, _cols, target.Y + start, target.YStride);
     }
 
     private int CheckType(WeightMatrix w)
@@ -180,6 +237,36 @@ public sealed unsafe class MatMul : ParallelWork
         int type = (int)w.Type;
         if ((uint)type >= (uint)_dots.GetLength(1) || !QuantSupport.IsSupported(w.Type)) throw new UnsupportedTensorTypeException(w.Name, w.Type);
         return type;
+    }
+
+    /// <summary>One product of a (possibly fused) dispatch, with the buffers its converted input lives in.</summary>
+    private sealed class Target
+    {
+        public WeightMatrix? W;
+        public float* Y;
+        public int YStride;
+        public RowDot? Dot;
+        public RowGemm? Gemm;
+        public GgmlType VecDot;
+        public Target? ASource;
+        public Target? PrepSource;
+        public bool Converts;
+        public byte* A;
+        public long AStride;
+        public byte* Prep;
+        public int RowsPerChunk;
+        public int FirstChunk;
+        public readonly ScratchBuffer Activations = new();
+        public readonly ScratchBuffer Prepared = new();
+
+        public void Clear()
+        {
+            W = null;
+            Dot = null;
+            Gemm = null;
+            ASource = null;
+            PrepSource = null;
+        }
     }
 
     /// <summary>A pinned, 64-byte aligned buffer that only grows.</summary>

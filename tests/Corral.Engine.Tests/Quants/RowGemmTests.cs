@@ -51,11 +51,13 @@ public unsafe class RowGemmTests
                         fixed (float* pg = got)
                         {
                             byte* aligned = (byte*)(((nint)pp + 63) & ~(nint)63);
-                            gemm.Prepare(pa, aRow, tokens, n, aligned);
-                            // Two calls over different token ranges, as the matrix product splits work.
-                            int split = tokens / 2;
-                            gemm.DotTile(pw, (nint)rowBytes, rows, pa, aRow, aligned, 0, split, n, pg, rows);
-                            gemm.DotTile(pw, (nint)rowBytes, rows, pa, aRow, aligned, split, tokens - split, n, pg, rows);
+                            // Prepared in two token ranges, as the matrix product splits the work.
+                            int split = tokens / 2 / gemm.TokenGroup * gemm.TokenGroup;
+                            gemm.Prepare(pa, aRow, tokens, n, aligned, 0, split);
+                            gemm.Prepare(pa, aRow, tokens, n, aligned, split, tokens - split);
+                            // Rows in two calls, as the matrix product splits them.
+                            gemm.DotTile(pw, (nint)rowBytes, 2, pa, aRow, aligned, tokens, n, pg, rows);
+                            gemm.DotTile(pw + 2 * rowBytes, (nint)rowBytes, rows - 2, pa, aRow, aligned, tokens, n, pg + 2, rows);
                         }
                         for (int i = 0; i < got.Length; i++)
                             Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(got[i]) || (float.IsNaN(expected[i]) && float.IsNaN(got[i])),

@@ -12,99 +12,106 @@ namespace Corral.Engine.Quants;
 /// exact lane sums times its scale product go into <see cref="LaneSums"/> set b % 4. The tile runs one set at a time
 /// (blocks s, s+4, s+8, … — each accumulator still sees its blocks in order), so only 4 accumulators are live, then
 /// reduces the sets as the matrix–vector kernels do.
+/// <para>
+/// Preparation interleaves each group of 4 tokens block by block: one record per block holds the 4 tokens' 32 values,
+/// their −offset·Σa lanes (formats fed as <c>value + offset</c>), their scales and (Q8_1) sums, so the tile walks one
+/// pointer. A group short of 4 tokens repeats its last token.
+/// </para>
 /// </summary>
 internal abstract unsafe class Block32Gemm<TWeights> : RowGemm where TWeights : struct, IBlock32Weights
 {
-    protected const int TileTokens = 4;
+    protected const int Group = 4;
 
     public override GgmlType WeightType => TWeights.Type;
+    public override int TokenGroup => Group;
 
     /// <summary>True when this kernel starts each block's integer sums from the prepared −offset·Σa lanes.</summary>
     protected abstract bool UsesOffsets { get; }
 
     private static bool Q8_1 => TWeights.HasMin;
 
-    public override long PreparedBytes(int n, int tokens) => Block32Prepared.Bytes(n / 32, tokens, Q8_1, UsesOffsets);
+    // Record layout: values (4 × 32 bytes), offsets (4 × 8 int32, when used), scales (4 f32), sums (4 f32, Q8_1).
+    protected const int ValuesAt = 0;
+    protected int OffsetsAt => 4 * 32;
+    protected int ScalesAt => 4 * 32 + (UsesOffsets ? 4 * 32 : 0);
+    protected int SumsAt => ScalesAt + 16;
+    protected int RecordBytes => (SumsAt + (Q8_1 ? 16 : 0) + 31) & ~31;
 
-    public override void Prepare(byte* a, nint aStride, int tokens, int n, byte* prepared) =>
-        new Block32Prepared(prepared, n / 32, Q8_1, UsesOffsets).Fill(a, aStride, tokens, n / 32, Q8_1, UsesOffsets ? TWeights.Offset : 0);
+    public override long PreparedBytes(int n, int tokens) => (long)(tokens + Group - 1) / Group * (n / 32) * RecordBytes;
 
-    public override void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int firstToken, int tokens, int n,
+    public override void Prepare(byte* a, nint aStride, int tokens, int n, byte* prepared, int first, int count)
+    {
+        int blocks = n / 32;
+        int blockBytes = Q8_1 ? BlockQ8_1.Size : BlockQ8_0.Size;
+        int qsAt = Q8_1 ? 4 : 2;
+        int record = RecordBytes, offsetsAt = OffsetsAt, scalesAt = ScalesAt, sumsAt = SumsAt;
+        int offset = TWeights.Offset;
+        for (int g = first / Group; g * Group < first + count; g++)
+        {
+            byte* group = prepared + (long)g * blocks * record;
+            for (int i = 0; i < Group; i++)
+            {
+                int t = Math.Min(g * Group + i, tokens - 1);
+                byte* row = a + t * aStride;
+                for (int b = 0; b < blocks; b++)
+                {
+                    byte* block = row + (long)b * blockBytes;
+                    byte* rec = group + (long)b * record;
+                    sbyte* qs = (sbyte*)(block + qsAt);
+                    Buffer.MemoryCopy(qs, rec + ValuesAt + 32 * i, 32, 32);
+                    ((float*)(rec + scalesAt))[i] = Fp16.ToSingle(*(ushort*)block);
+                    if (Q8_1) ((float*)(rec + sumsAt))[i] = Fp16.ToSingle(*(ushort*)(block + 2));
+                    if (!UsesOffsets) continue;
+                    int* lanes = (int*)(rec + offsetsAt) + 8 * i;
+                    for (int k = 0; k < 8; k++) lanes[k] = -offset * (qs[4 * k] + qs[4 * k + 1] + qs[4 * k + 2] + qs[4 * k + 3]);
+                }
+            }
+        }
+    }
+
+    public override void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n,
         float* y, nint yStride)
     {
         int blocks = n / 32;
-        var prep = new Block32Prepared(prepared, blocks, Q8_1, UsesOffsets);
-        int qsOffset = Q8_1 ? 4 : 2;
-        var ts = stackalloc int[TileTokens];
-        var results = stackalloc float[TileTokens];
-        for (int t0 = firstToken; t0 < firstToken + tokens; t0 += TileTokens)
+        var results = stackalloc float[Group];
+        long groupBytes = (long)blocks * RecordBytes;
+        for (int t0 = 0; t0 < tokens; t0 += Group)
         {
-            int count = Math.Min(TileTokens, firstToken + tokens - t0);
-            // A short tile repeats its last token in the unused places and drops those results.
-            for (int i = 0; i < TileTokens; i++) ts[i] = t0 + Math.Min(i, count - 1);
-            var tile = new TokenTile(a, aStride, qsOffset, prep, ts, UsesOffsets);
+            int count = Math.Min(Group, tokens - t0);
+            byte* group = prepared + t0 / Group * groupBytes;
             for (int r = 0; r < rows; r++)
             {
-                Tile(w + r * wStride, blocks, tile, results);
+                Tile(w + r * wStride, blocks, group, results);
                 for (int i = 0; i < count; i++) y[(t0 + i) * yStride + r] = results[i];
             }
         }
     }
 
-    protected abstract void Tile(byte* x, int blocks, in TokenTile tile, float* results);
+    protected abstract void Tile(byte* x, int blocks, byte* group, float* results);
 
-    /// <summary>Where the 4 tokens' values, scales, sums and offsets live.</summary>
-    protected readonly struct TokenTile
+    /// <summary>Stores one set's accumulators: sets 0 and 1 start the pairs, 2 and 3 complete (set0 + set2) and (set1 + set3).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected static void Keep(int set, Vector256<float>* pairs, Vector256<float> acc0, Vector256<float> acc1, Vector256<float> acc2, Vector256<float> acc3)
     {
-        public readonly sbyte* A0, A1, A2, A3;
-        public readonly float* S0, S1, S2, S3;
-        public readonly float* M0, M1, M2, M3;
-        public readonly int* O0, O1, O2, O3;
-
-        public TokenTile(byte* a, nint aStride, int qsOffset, Block32Prepared prep, int* ts, bool offsets)
+        var target = pairs + Group * (set & 1);
+        if (set < 2)
         {
-            A0 = (sbyte*)(a + ts[0] * aStride + qsOffset);
-            A1 = (sbyte*)(a + ts[1] * aStride + qsOffset);
-            A2 = (sbyte*)(a + ts[2] * aStride + qsOffset);
-            A3 = (sbyte*)(a + ts[3] * aStride + qsOffset);
-            S0 = prep.Scales(ts[0]); S1 = prep.Scales(ts[1]); S2 = prep.Scales(ts[2]); S3 = prep.Scales(ts[3]);
-            if (Q8_1)
-            {
-                M0 = prep.Sums(ts[0]); M1 = prep.Sums(ts[1]); M2 = prep.Sums(ts[2]); M3 = prep.Sums(ts[3]);
-            }
-            if (offsets)
-            {
-                O0 = prep.Offsets(ts[0], Q8_1); O1 = prep.Offsets(ts[1], Q8_1); O2 = prep.Offsets(ts[2], Q8_1); O3 = prep.Offsets(ts[3], Q8_1);
-            }
+            target[0] = acc0; target[1] = acc1; target[2] = acc2; target[3] = acc3;
+        }
+        else
+        {
+            target[0] = Avx.Add(target[0], acc0); target[1] = Avx.Add(target[1], acc1);
+            target[2] = Avx.Add(target[2], acc2); target[3] = Avx.Add(target[3], acc3);
         }
     }
 
-    /// <summary>
-    /// The minimum terms of Q4_1/Q5_1 for one set: <c>m ← fma(f(m_w), s_a, m)</c> per token over the set's blocks.
-    /// </summary>
+    /// <summary>Folds each token's (set0 + set2) + (set1 + set3), plus the minimum terms (m0 + m2) + (m1 + m3), as the matrix–vector kernels do.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected static void MinSet(byte* x, int blocks, int set, in TokenTile tile, float* f16, float* m)
+    protected static void Finish(Vector256<float>* pairs, float* mins, float* results)
     {
-        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-        for (int b = set; b < blocks; b += 4)
+        for (int t = 0; t < Group; t++)
         {
-            float mw = f16[TWeights.MinBits(x + b * TWeights.Size)];
-            m0 = MathF.FusedMultiplyAdd(mw, tile.M0[b], m0);
-            m1 = MathF.FusedMultiplyAdd(mw, tile.M1[b], m1);
-            m2 = MathF.FusedMultiplyAdd(mw, tile.M2[b], m2);
-            m3 = MathF.FusedMultiplyAdd(mw, tile.M3[b], m3);
-        }
-        m[0] = m0; m[1] = m1; m[2] = m2; m[3] = m3;
-    }
-
-    /// <summary>Folds the 4 tokens' sets 0|2 and 1|3 sums (and minimum terms) into results, as the matrix–vector kernels do.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected static void Finish(Vector256<float>* s02, Vector256<float>* s13, float* mins, float* results)
-    {
-        for (int t = 0; t < TileTokens; t++)
-        {
-            float r = LaneSums.Fold(Avx.Add(s02[t], s13[t]));
-            // mins holds [set][token]: (m0 + m2) + (m1 + m3).
+            float r = LaneSums.Fold(Avx.Add(pairs[t], pairs[Group + t]));
             if (TWeights.HasMin) r += (mins[t] + mins[8 + t]) + (mins[4 + t] + mins[12 + t]);
             results[t] = r;
         }
@@ -119,49 +126,50 @@ internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeigh
     protected override bool UsesOffsets => TWeights.Offset != 0;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void Tile(byte* x, int blocks, in TokenTile tile, float* results)
+    protected override void Tile(byte* x, int blocks, byte* group, float* results)
     {
         float* f16 = Fp16.Table;
-        var sets = stackalloc Vector256<float>[2 * TileTokens];
+        var pairs = stackalloc Vector256<float>[2 * Group];
         float* mins = stackalloc float[16];
-        Vector256<float>* s02 = sets, s13 = sets + TileTokens;
-        // Sets in the order 0, 2, 1, 3 so that (set0 + set2) and (set1 + set3) form as the passes finish.
-        for (int pass = 0; pass < 4; pass++)
+        int record = RecordBytes, offsetsAt = OffsetsAt, scalesAt = ScalesAt, sumsAt = SumsAt;
+        for (int set = 0; set < 4; set++)
         {
-            int set = pass switch { 0 => 0, 1 => 2, 2 => 1, _ => 3 };
             Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-            for (int b = set; b < blocks; b += 4)
+            float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+            byte* xb = x + set * TWeights.Size;
+            byte* rec = group + (long)set * record;
+            for (int b = set; b < blocks; b += 4, xb += 4 * TWeights.Size, rec += 4 * record)
             {
-                byte* xb = x + b * TWeights.Size;
                 var u = TWeights.Unsigned(xb);
                 var wd = Vector256.Create(f16[TWeights.ScaleBits(xb)]);
-                nint ao = (nint)b * (TWeights.HasMin ? BlockQ8_1.Size : BlockQ8_0.Size);
-                acc0 = Block(u, wd, tile.A0 + ao, tile.S0 + b, tile.O0 + 8 * b, acc0);
-                acc1 = Block(u, wd, tile.A1 + ao, tile.S1 + b, tile.O1 + 8 * b, acc1);
-                acc2 = Block(u, wd, tile.A2 + ao, tile.S2 + b, tile.O2 + 8 * b, acc2);
-                acc3 = Block(u, wd, tile.A3 + ao, tile.S3 + b, tile.O3 + 8 * b, acc3);
+                float* scales = (float*)(rec + scalesAt);
+                int* offsets = (int*)(rec + offsetsAt);
+                acc0 = Block(u, wd, rec, scales, offsets, acc0);
+                acc1 = Block(u, wd, rec + 32, scales + 1, offsets + 8, acc1);
+                acc2 = Block(u, wd, rec + 64, scales + 2, offsets + 16, acc2);
+                acc3 = Block(u, wd, rec + 96, scales + 3, offsets + 24, acc3);
+                if (TWeights.HasMin)
+                {
+                    float mw = f16[TWeights.MinBits(xb)];
+                    float* sums = (float*)(rec + sumsAt);
+                    m0 = MathF.FusedMultiplyAdd(mw, sums[0], m0);
+                    m1 = MathF.FusedMultiplyAdd(mw, sums[1], m1);
+                    m2 = MathF.FusedMultiplyAdd(mw, sums[2], m2);
+                    m3 = MathF.FusedMultiplyAdd(mw, sums[3], m3);
+                }
             }
-            var target = pass < 2 ? s02 : s13;
-            if ((pass & 1) == 0)
-            {
-                target[0] = acc0; target[1] = acc1; target[2] = acc2; target[3] = acc3;
-            }
-            else
-            {
-                target[0] = Avx.Add(target[0], acc0); target[1] = Avx.Add(target[1], acc1);
-                target[2] = Avx.Add(target[2], acc2); target[3] = Avx.Add(target[3], acc3);
-            }
-            if (TWeights.HasMin) MinSet(x, blocks, set, tile, f16, mins + 4 * set);
+            Keep(set, pairs, acc0, acc1, acc2, acc3);
+            mins[4 * set] = m0; mins[4 * set + 1] = m1; mins[4 * set + 2] = m2; mins[4 * set + 3] = m3;
         }
-        Finish(s02, s13, mins, results);
+        Finish(pairs, mins, results);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Block(Vector256<byte> u, Vector256<float> wd, sbyte* a, float* activationScale, int* offset, Vector256<float> acc)
+    private static Vector256<float> Block(Vector256<byte> u, Vector256<float> wd, byte* values, float* scale, int* offsets, Vector256<float> acc)
     {
-        var start = TWeights.Offset != 0 ? Avx.LoadAlignedVector256(offset) : Vector256<int>.Zero;
-        var sums = Int8Dot.Vnni(start, u, Avx.LoadVector256(a));
-        return Fma.MultiplyAdd(Avx.Multiply(wd, Vector256.Create(*activationScale)), Avx.ConvertToVector256Single(sums), acc);
+        var start = TWeights.Offset != 0 ? Avx.LoadVector256(offsets) : Vector256<int>.Zero;
+        var sums = Int8Dot.Vnni(start, u, Avx.LoadVector256((sbyte*)values));
+        return Fma.MultiplyAdd(Avx.Multiply(wd, Vector256.Create(*scale)), Avx.ConvertToVector256Single(sums), acc);
     }
 }
 
@@ -172,67 +180,69 @@ internal abstract unsafe class Block32GemmAvx2<TWeights> : Block32Gemm<TWeights>
     protected override bool UsesOffsets => TWeights.Offset is > 0 and < 128;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void Tile(byte* x, int blocks, in TokenTile tile, float* results)
+    protected override void Tile(byte* x, int blocks, byte* group, float* results)
     {
         float* f16 = Fp16.Table;
-        var sets = stackalloc Vector256<float>[2 * TileTokens];
+        var pairs = stackalloc Vector256<float>[2 * Group];
         float* mins = stackalloc float[16];
-        Vector256<float>* s02 = sets, s13 = sets + TileTokens;
-        for (int pass = 0; pass < 4; pass++)
+        int record = RecordBytes, offsetsAt = OffsetsAt, scalesAt = ScalesAt, sumsAt = SumsAt;
+        for (int set = 0; set < 4; set++)
         {
-            int set = pass switch { 0 => 0, 1 => 2, 2 => 1, _ => 3 };
             Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-            for (int b = set; b < blocks; b += 4)
+            float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+            byte* xb = x + set * TWeights.Size;
+            byte* rec = group + (long)set * record;
+            for (int b = set; b < blocks; b += 4, xb += 4 * TWeights.Size, rec += 4 * record)
             {
-                byte* xb = x + b * TWeights.Size;
                 var wd = Vector256.Create(f16[TWeights.ScaleBits(xb)]);
-                nint ao = (nint)b * (TWeights.HasMin ? BlockQ8_1.Size : BlockQ8_0.Size);
+                float* scales = (float*)(rec + scalesAt);
                 if (TWeights.Offset == 128)
                 {
                     var sw = TWeights.Signed(xb);
                     var abs = Avx2.Abs(sw);
-                    acc0 = Signed(abs, sw, wd, tile.A0 + ao, tile.S0 + b, acc0);
-                    acc1 = Signed(abs, sw, wd, tile.A1 + ao, tile.S1 + b, acc1);
-                    acc2 = Signed(abs, sw, wd, tile.A2 + ao, tile.S2 + b, acc2);
-                    acc3 = Signed(abs, sw, wd, tile.A3 + ao, tile.S3 + b, acc3);
+                    acc0 = Signed(abs, sw, wd, rec, scales, acc0);
+                    acc1 = Signed(abs, sw, wd, rec + 32, scales + 1, acc1);
+                    acc2 = Signed(abs, sw, wd, rec + 64, scales + 2, acc2);
+                    acc3 = Signed(abs, sw, wd, rec + 96, scales + 3, acc3);
                 }
                 else
                 {
                     var u = TWeights.Unsigned(xb);
-                    acc0 = Unsigned(u, wd, tile.A0 + ao, tile.S0 + b, tile.O0 + 8 * b, acc0);
-                    acc1 = Unsigned(u, wd, tile.A1 + ao, tile.S1 + b, tile.O1 + 8 * b, acc1);
-                    acc2 = Unsigned(u, wd, tile.A2 + ao, tile.S2 + b, tile.O2 + 8 * b, acc2);
-                    acc3 = Unsigned(u, wd, tile.A3 + ao, tile.S3 + b, tile.O3 + 8 * b, acc3);
+                    int* offsets = (int*)(rec + offsetsAt);
+                    acc0 = Unsigned(u, wd, rec, scales, offsets, acc0);
+                    acc1 = Unsigned(u, wd, rec + 32, scales + 1, offsets + 8, acc1);
+                    acc2 = Unsigned(u, wd, rec + 64, scales + 2, offsets + 16, acc2);
+                    acc3 = Unsigned(u, wd, rec + 96, scales + 3, offsets + 24, acc3);
+                }
+                if (TWeights.HasMin)
+                {
+                    float mw = f16[TWeights.MinBits(xb)];
+                    float* sums = (float*)(rec + sumsAt);
+                    m0 = MathF.FusedMultiplyAdd(mw, sums[0], m0);
+                    m1 = MathF.FusedMultiplyAdd(mw, sums[1], m1);
+                    m2 = MathF.FusedMultiplyAdd(mw, sums[2], m2);
+                    m3 = MathF.FusedMultiplyAdd(mw, sums[3], m3);
                 }
             }
-            var target = pass < 2 ? s02 : s13;
-            if ((pass & 1) == 0)
-            {
-                target[0] = acc0; target[1] = acc1; target[2] = acc2; target[3] = acc3;
-            }
-            else
-            {
-                target[0] = Avx.Add(target[0], acc0); target[1] = Avx.Add(target[1], acc1);
-                target[2] = Avx.Add(target[2], acc2); target[3] = Avx.Add(target[3], acc3);
-            }
-            if (TWeights.HasMin) MinSet(x, blocks, set, tile, f16, mins + 4 * set);
+            Keep(set, pairs, acc0, acc1, acc2, acc3);
+            mins[4 * set] = m0; mins[4 * set + 1] = m1; mins[4 * set + 2] = m2; mins[4 * set + 3] = m3;
         }
-        Finish(s02, s13, mins, results);
+        Finish(pairs, mins, results);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Signed(Vector256<byte> abs, Vector256<sbyte> w, Vector256<float> wd, sbyte* a, float* activationScale, Vector256<float> acc)
+    private static Vector256<float> Signed(Vector256<byte> abs, Vector256<sbyte> w, Vector256<float> wd, byte* values, float* scale, Vector256<float> acc)
     {
-        var sums = Int8Dot.Madd(abs, Avx2.Sign(Avx.LoadVector256(a), w));
-        return Fma.MultiplyAdd(Avx.Multiply(wd, Vector256.Create(*activationScale)), Avx.ConvertToVector256Single(sums), acc);
+        var sums = Int8Dot.Madd(abs, Avx2.Sign(Avx.LoadVector256((sbyte*)values), w));
+        return Fma.MultiplyAdd(Avx.Multiply(wd, Vector256.Create(*scale)), Avx.ConvertToVector256Single(sums), acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Unsigned(Vector256<byte> u, Vector256<float> wd, sbyte* a, float* activationScale, int* offset, Vector256<float> acc)
+    private static Vector256<float> Unsigned(Vector256<byte> u, Vector256<float> wd, byte* values, float* scale, int* offsets, Vector256<float> acc)
     {
-        var sums = Int8Dot.Madd(u, Avx.LoadVector256(a));
-        if (TWeights.Offset != 0) sums = Avx2.Add(sums, Avx.LoadAlignedVector256(offset));
-        return Fma.MultiplyAdd(Avx.Multiply(wd, Vector256.Create(*activationScale)), Avx.ConvertToVector256Single(sums), acc);
+        var sums = Int8Dot.Madd(u, Avx.LoadVector256((sbyte*)values));
+        if (TWeights.Offset != 0) sums = Avx2.Add(sums, Avx.LoadVector256(offsets));
+        return Fma.MultiplyAdd(Avx.Multiply(wd, Vector256.Create(*scale)), Avx.ConvertToVector256Single(sums), acc);
     }
 }
 

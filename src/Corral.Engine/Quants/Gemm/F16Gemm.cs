@@ -21,13 +21,13 @@ internal abstract unsafe class F16Gemm : RowGemm
 
     private static long Stride(int n) => (n + 15) & ~15;
 
-    public override void Prepare(byte* a, nint aStride, int tokens, int n, byte* prepared)
+    public override void Prepare(byte* a, nint aStride, int tokens, int n, byte* prepared, int first, int count)
     {
-        for (int t = 0; t < tokens; t++)
+        for (int t = first; t < first + count; t++)
             Fp16.ToSingle((ushort*)(a + t * aStride), (float*)prepared + t * Stride(n), n, Isa);
     }
 
-    public override void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int firstToken, int tokens, int n,
+    public override void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n,
         float* y, nint yStride)
     {
         var af = (float*)prepared;
@@ -35,9 +35,9 @@ internal abstract unsafe class F16Gemm : RowGemm
         int tile = TileTokens;
         var results = stackalloc float[4];
         var rowsOf = stackalloc float*[4];
-        for (int t0 = firstToken; t0 < firstToken + tokens; t0 += tile)
+        for (int t0 = 0; t0 < tokens; t0 += tile)
         {
-            int count = Math.Min(tile, firstToken + tokens - t0);
+            int count = Math.Min(tile, tokens - t0);
             for (int i = 0; i < tile; i++) rowsOf[i] = af + (t0 + Math.Min(i, count - 1)) * stride;
             for (int r = 0; r < rows; r++)
             {

@@ -26,17 +26,22 @@ public abstract unsafe class RowGemm
     public virtual long PreparedBytes(int n, int tokens) => 0;
 
     /// <summary>
-    /// Prepares <paramref name="tokens"/> activation rows (in <see cref="ActivationType"/>, <paramref name="aStride"/> bytes
-    /// apart) once per product into <paramref name="prepared"/> (<see cref="PreparedBytes"/> long, 64-byte aligned), which
-    /// then stays read-only while any number of threads run <see cref="DotTile"/>. The activation rows must stay put too.
+    /// Prepares activation rows <paramref name="first"/> .. first + <paramref name="count"/> of a set of
+    /// <paramref name="tokens"/> rows (in <see cref="ActivationType"/>, <paramref name="aStride"/> bytes apart) into
+    /// <paramref name="prepared"/> (<see cref="PreparedBytes"/> for all the tokens, 64-byte aligned). Threads may prepare
+    /// disjoint ranges at once when <paramref name="first"/> is a multiple of <see cref="TokenGroup"/>. Afterwards the data
+    /// stays read-only while any number of threads run <see cref="DotTile"/>; the activation rows must stay put too.
     /// </summary>
-    public virtual void Prepare(byte* a, nint aStride, int tokens, int n, byte* prepared) { }
+    public virtual void Prepare(byte* a, nint aStride, int tokens, int n, byte* prepared, int first, int count) { }
+
+    /// <summary>Tokens a tile covers; preparation ranges start at multiples of it.</summary>
+    public virtual int TokenGroup => 1;
 
     /// <summary>
     /// <c>y[t·yStride + r] = w_r · a_t</c> for <paramref name="rows"/> weight rows (<paramref name="wStride"/> bytes apart)
-    /// and tokens t in [<paramref name="firstToken"/>, firstToken + <paramref name="tokens"/>) of a prepared activation set.
+    /// and every token t in [0, <paramref name="tokens"/>) of a prepared activation set.
     /// </summary>
-    public abstract void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int firstToken, int tokens, int n,
+    public abstract void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n,
         float* y, nint yStride);
 
     public override string ToString() => Name;
@@ -89,10 +94,10 @@ public sealed unsafe class RowDotGemm(RowDot kernel) : RowGemm
     public override IsaLevel Isa => kernel.Isa;
     public override bool IsSupported => kernel.IsSupported;
 
-    public override void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int firstToken, int tokens, int n,
+    public override void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n,
         float* y, nint yStride)
     {
-        for (int t = firstToken; t < firstToken + tokens; t++)
+        for (int t = 0; t < tokens; t++)
             kernel.DotRows(w, wStride, a + t * aStride, y + t * yStride, rows, n);
     }
 }

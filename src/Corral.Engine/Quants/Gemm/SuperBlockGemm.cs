@@ -30,14 +30,14 @@ internal abstract unsafe class SuperBlockGemm<TBlock, TLanes> : RowGemm
     public override GgmlType WeightType => TBlock.Type;
     public override IsaLevel Isa => IsaLevel.Avx2;
 
-    public override void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int firstToken, int tokens, int n,
+    public override void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n,
         float* y, nint yStride)
     {
         int blocks = n / 256;
         var results = stackalloc float[TileTokens];
-        for (int t0 = firstToken; t0 < firstToken + tokens; t0 += TileTokens)
+        for (int t0 = 0; t0 < tokens; t0 += TileTokens)
         {
-            int count = Math.Min(TileTokens, firstToken + tokens - t0);
+            int count = Math.Min(TileTokens, tokens - t0);
             // A short tile repeats its last token in the unused places and drops those results.
             var a0 = (BlockQ8_K*)(a + t0 * aStride);
             var a1 = (BlockQ8_K*)(a + (t0 + Math.Min(1, count - 1)) * aStride);
@@ -108,10 +108,10 @@ internal unsafe struct Q4_KTileLanesAvx2 : ISuperBlockTileLanes<BlockQ4_K>
             var scLo = Avx2.Shuffle(sc.AsByte(), KQuantVectors.ScaleAll(2 * c)).AsInt16();
             var scHi = Avx2.Shuffle(sc.AsByte(), KQuantVectors.ScaleAll(2 * c + 1)).AsInt16();
             int o = 64 * c;
-            s0 = Avx2.Add(s0, Pair(lo, hi, scLo, scHi, a0->Qs + o));
-            s1 = Avx2.Add(s1, Pair(lo, hi, scLo, scHi, a1->Qs + o));
-            s2 = Avx2.Add(s2, Pair(lo, hi, scLo, scHi, a2->Qs + o));
-            s3 = Avx2.Add(s3, Pair(lo, hi, scLo, scHi, a3->Qs + o));
+            s0 = Pair(s0, lo, hi, scLo, scHi, a0->Qs + o);
+            s1 = Pair(s1, lo, hi, scLo, scHi, a1->Qs + o);
+            s2 = Pair(s2, lo, hi, scLo, scHi, a2->Qs + o);
+            s3 = Pair(s3, lo, hi, scLo, scHi, a3->Qs + o);
         }
         lanes[0] = s0; lanes[1] = s1; lanes[2] = s2; lanes[3] = s3;
         mins[0] = Q4_KLanesAvx2.MinLanes(scalesMins, a0);
@@ -120,12 +120,20 @@ internal unsafe struct Q4_KTileLanesAvx2 : ISuperBlockTileLanes<BlockQ4_K>
         mins[3] = Q4_KLanesAvx2.MinLanes(scalesMins, a3);
     }
 
-    /// <summary>A 64-element chunk: low values against a[0..31], high values against a[32..63], each times its group scale.</summary>
+    /// <summary><paramref name="sum"/> plus a 64-element chunk: low values against a[0..31], high values against a[32..63], each times its group scale.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<int> Pair(Vector256<byte> lo, Vector256<byte> hi, Vector256<short> scLo, Vector256<short> scHi, sbyte* a) =>
-        Avx2.Add(
-            Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(lo, Avx.LoadVector256(a)), scLo),
-            Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(hi, Avx.LoadVector256(a + 32)), scHi));
+    internal static Vector256<int> Pair(Vector256<int> sum, Vector256<byte> lo, Vector256<byte> hi, Vector256<short> scLo, Vector256<short> scHi, sbyte* a)
+    {
+        sum = Scaled(sum, Avx2.MultiplyAddAdjacent(lo, Avx.LoadVector256(a)), scLo);
+        return Scaled(sum, Avx2.MultiplyAddAdjacent(hi, Avx.LoadVector256(a + 32)), scHi);
+    }
+
+    /// <summary><paramref name="sum"/> + pairwise products of int16 lanes with their scales: one <c>vpdpwssd</c> with AVX-VNNI.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<int> Scaled(Vector256<int> sum, Vector256<short> products, Vector256<short> scales) =>
+        AvxVnni.IsSupported
+            ? AvxVnni.MultiplyWideningAndAdd(sum, products, scales)
+            : Avx2.Add(sum, Avx2.MultiplyAddAdjacent(products, scales));
 }
 
 /// <summary>Q5_K lanes for 4 tokens: the Q4_K tile with bit t of <c>qh</c> moved to 0x10 for group t.</summary>
@@ -147,10 +155,10 @@ internal unsafe struct Q5_KTileLanesAvx2 : ISuperBlockTileLanes<BlockQ5_K>
             var scLo = Avx2.Shuffle(sc.AsByte(), KQuantVectors.ScaleAll(2 * c)).AsInt16();
             var scHi = Avx2.Shuffle(sc.AsByte(), KQuantVectors.ScaleAll(2 * c + 1)).AsInt16();
             int o = 64 * c;
-            s0 = Avx2.Add(s0, Q4_KTileLanesAvx2.Pair(lo, hi, scLo, scHi, a0->Qs + o));
-            s1 = Avx2.Add(s1, Q4_KTileLanesAvx2.Pair(lo, hi, scLo, scHi, a1->Qs + o));
-            s2 = Avx2.Add(s2, Q4_KTileLanesAvx2.Pair(lo, hi, scLo, scHi, a2->Qs + o));
-            s3 = Avx2.Add(s3, Q4_KTileLanesAvx2.Pair(lo, hi, scLo, scHi, a3->Qs + o));
+            s0 = Q4_KTileLanesAvx2.Pair(s0, lo, hi, scLo, scHi, a0->Qs + o);
+            s1 = Q4_KTileLanesAvx2.Pair(s1, lo, hi, scLo, scHi, a1->Qs + o);
+            s2 = Q4_KTileLanesAvx2.Pair(s2, lo, hi, scLo, scHi, a2->Qs + o);
+            s3 = Q4_KTileLanesAvx2.Pair(s3, lo, hi, scLo, scHi, a3->Qs + o);
         }
         lanes[0] = s0; lanes[1] = s1; lanes[2] = s2; lanes[3] = s3;
         mins[0] = Q4_KLanesAvx2.MinLanes(scalesMins, a0);
@@ -189,10 +197,10 @@ internal unsafe struct Q6_KTileLanesAvx2 : ISuperBlockTileLanes<BlockQ6_K>
             var p2 = Avx2.Shuffle(scales, KQuantVectors.ScalePair(4, 5)).AsInt16();
             var p3 = Avx2.Shuffle(scales, KQuantVectors.ScalePair(6, 7)).AsInt16();
             int o = 128 * h;
-            s0 = Avx2.Add(s0, Half(q0, q1, q2, q3, p0, p1, p2, p3, a0->Qs + o));
-            s1 = Avx2.Add(s1, Half(q0, q1, q2, q3, p0, p1, p2, p3, a1->Qs + o));
-            s2 = Avx2.Add(s2, Half(q0, q1, q2, q3, p0, p1, p2, p3, a2->Qs + o));
-            s3 = Avx2.Add(s3, Half(q0, q1, q2, q3, p0, p1, p2, p3, a3->Qs + o));
+            s0 = Half(s0, q0, q1, q2, q3, p0, p1, p2, p3, a0->Qs + o);
+            s1 = Half(s1, q0, q1, q2, q3, p0, p1, p2, p3, a1->Qs + o);
+            s2 = Half(s2, q0, q1, q2, q3, p0, p1, p2, p3, a2->Qs + o);
+            s3 = Half(s3, q0, q1, q2, q3, p0, p1, p2, p3, a3->Qs + o);
         }
         lanes[0] = Avx2.Subtract(s0, Offset(s16, a0));
         lanes[1] = Avx2.Subtract(s1, Offset(s16, a1));
@@ -201,13 +209,13 @@ internal unsafe struct Q6_KTileLanesAvx2 : ISuperBlockTileLanes<BlockQ6_K>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Half(Vector256<byte> q0, Vector256<byte> q1, Vector256<byte> q2, Vector256<byte> q3,
+    private static Vector256<int> Half(Vector256<int> sum, Vector256<byte> q0, Vector256<byte> q1, Vector256<byte> q2, Vector256<byte> q3,
         Vector256<short> p0, Vector256<short> p1, Vector256<short> p2, Vector256<short> p3, sbyte* a)
     {
-        var sum = Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q0, Avx.LoadVector256(a)), p0);
-        sum = Avx2.Add(sum, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q1, Avx.LoadVector256(a + 32)), p1));
-        sum = Avx2.Add(sum, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q2, Avx.LoadVector256(a + 64)), p2));
-        return Avx2.Add(sum, Avx2.MultiplyAddAdjacent(Avx2.MultiplyAddAdjacent(q3, Avx.LoadVector256(a + 96)), p3));
+        sum = Q4_KTileLanesAvx2.Scaled(sum, Avx2.MultiplyAddAdjacent(q0, Avx.LoadVector256(a)), p0);
+        sum = Q4_KTileLanesAvx2.Scaled(sum, Avx2.MultiplyAddAdjacent(q1, Avx.LoadVector256(a + 32)), p1);
+        sum = Q4_KTileLanesAvx2.Scaled(sum, Avx2.MultiplyAddAdjacent(q2, Avx.LoadVector256(a + 64)), p2);
+        return Q4_KTileLanesAvx2.Scaled(sum, Avx2.MultiplyAddAdjacent(q3, Avx.LoadVector256(a + 96)), p3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
