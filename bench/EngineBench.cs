@@ -3,7 +3,7 @@
 #:property PublishAot=false
 // Forward-pass speed straight through the engine (no server): load, one prompt of N tokens, then M greedy decode steps.
 //   dotnet run -c Release bench/EngineBench.cs -- MODEL.gguf [--threads 2] [--prompt 512] [--gen 128] [--reps 3] [--batch 512]
-// Prints one JSON line per rep and a median line: load_s, pp_tps, tg_tps. Quicker to iterate with than
+// Prints one JSON line per rep and a median line: load_s, pp_tps, tg_tps, and CPU milliseconds per token (all threads). Quicker to iterate with than
 // bench/side-by-side.mjs, which measures the same through the API beside llama.cpp.
 using System.Diagnostics;
 using System.Text.Json;
@@ -43,9 +43,14 @@ var prompt = Enumerable.Range(0, nPrompt).Select(i => (int)((i * 7919L + 13) % M
 
 var pp = new List<double>();
 var tg = new List<double>();
+var ppCpu = new List<double>();
+var tgCpu = new List<double>();
+var process = System.Diagnostics.Process.GetCurrentProcess();
+double Cpu() { process.Refresh(); return process.TotalProcessorTime.TotalSeconds; }
 for (int rep = 0; rep < reps; rep++)
 {
     sw.Restart();
+    double cpu0 = Cpu();
     for (int start = 0; start < nPrompt; start += batchSize)
     {
         int n = Math.Min(batchSize, nPrompt - start);
@@ -54,8 +59,10 @@ for (int rep = 0; rep < reps; rep++)
         forward.Evaluate(batch, logits);
     }
     double promptSeconds = sw.Elapsed.TotalSeconds;
+    double promptCpu = Cpu() - cpu0;
     var step = new BatchEntry[1];
     sw.Restart();
+    cpu0 = Cpu();
     for (int g = 0; g < nGen; g++)
     {
         int next = 0;
@@ -64,9 +71,13 @@ for (int rep = 0; rep < reps; rep++)
         forward.Evaluate(step, logits);
     }
     double genSeconds = sw.Elapsed.TotalSeconds;
+    double genCpu = Cpu() - cpu0;
     pp.Add(nPrompt / promptSeconds);
     tg.Add(nGen / genSeconds);
-    Console.WriteLine(JsonSerializer.Serialize(new { rep, pp_tps = Math.Round(pp[^1], 2), tg_tps = Math.Round(tg[^1], 2), load = File.ReadAllText("/proc/loadavg").Split(' ')[0] }));
+    ppCpu.Add(promptCpu / nPrompt * 1000);
+    tgCpu.Add(genCpu / nGen * 1000);
+    Console.WriteLine(JsonSerializer.Serialize(new { rep, pp_tps = Math.Round(pp[^1], 2), tg_tps = Math.Round(tg[^1], 2),
+        pp_cpu_ms_per_token = Math.Round(ppCpu[^1], 3), tg_cpu_ms_per_token = Math.Round(tgCpu[^1], 3), load = File.ReadAllText("/proc/loadavg").Split(' ')[0] }));
 }
 static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
 Console.WriteLine(JsonSerializer.Serialize(new
@@ -80,5 +91,8 @@ Console.WriteLine(JsonSerializer.Serialize(new
     load_s = Math.Round(loadSeconds, 3),
     pp_tps = Math.Round(Median(pp), 2),
     tg_tps = Math.Round(Median(tg), 2),
+    // CPU seconds per token over all threads: steadier than wall time on a shared machine.
+    pp_cpu_ms_per_token = Math.Round(Median(ppCpu), 3),
+    tg_cpu_ms_per_token = Math.Round(Median(tgCpu), 3),
 }));
 return 0;

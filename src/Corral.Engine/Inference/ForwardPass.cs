@@ -17,6 +17,7 @@ public sealed unsafe class ForwardPass
 
 
 
+
     private readonly Model _model;
     private readonly KvCache _cache;
     private readonly WorkerPool _pool;
