@@ -37,20 +37,20 @@ internal static class Golden
 
     /// <summary>
     /// Compares generated tokens with the reference under the tolerance rule: the first differing
-    /// step must have a reference top-2 gap below <see cref="TieTolerance"/>; comparison stops there.
-    /// Returns the number of steps that matched exactly, or throws with a description of the failure.
+    /// step must have a reference top-2 gap below <paramref name="tieTolerance"/> (default <see cref="TieTolerance"/>);
+    /// comparison stops there. Returns the number of steps that matched exactly, or throws with a description of the failure.
     /// </summary>
-    public static int AssertMatches(GoldenCase expected, IReadOnlyList<int> actual, string label)
+    public static int AssertMatches(GoldenCase expected, IReadOnlyList<int> actual, string label, float tieTolerance = TieTolerance)
     {
         int n = Math.Min(expected.Generated.Length, actual.Count);
         for (int i = 0; i < n; i++)
         {
             if (expected.Generated[i] == actual[i]) continue;
             float gap = expected.TopGap(i);
-            if (gap < TieTolerance) return i;
+            if (gap < tieTolerance) return i;
             throw new Xunit.Sdk.XunitException(
                 $"{label}: step {i} generated token {actual[i]} but llama.cpp chose {expected.Generated[i]} " +
-                $"(reference top-2 gap {gap:F4} ≥ {TieTolerance}); reference top logits: " +
+                $"(reference top-2 gap {gap:F4} ≥ {tieTolerance}); reference top logits: " +
                 string.Join(", ", expected.TopLogits[i].Take(4).Select(p => $"{p.Token}:{p.Logit:F4}")));
         }
         if (actual.Count != expected.Generated.Length)

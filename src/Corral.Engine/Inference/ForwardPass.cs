@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Corral.Engine.Kernels;
 using Corral.Engine.Models;
+using Corral.Engine.Quants;
 using Corral.Engine.Threading;
 
 namespace Corral.Engine.Inference;
@@ -13,11 +14,16 @@ namespace Corral.Engine.Inference;
 /// </summary>
 public sealed unsafe class ForwardPass
 {
+
+
+
+
     private readonly Model _model;
     private readonly KvCache _cache;
     private readonly WorkerPool _pool;
     private readonly MatMul _matmul;
     private readonly AttentionWork _attention;
+    private readonly TokenOps _tokenOps;
     private readonly int _maxBatch;
 
     private readonly float[] _h, _x, _q, _k, _v, _attnOut, _proj, _gate, _up, _outRows;
@@ -58,6 +64,7 @@ public sealed unsafe class ForwardPass
         _ropeCos = _ropeVariants.Select(r => Alloc(maxBatch * (r.Dimensions / 2))).ToArray();
         _ropeSin = _ropeVariants.Select(r => Alloc(maxBatch * (r.Dimensions / 2))).ToArray();
         _attention = new AttentionWork(pool, hp, maxBatch);
+        _tokenOps = new TokenOps(this);
     }
 
     private static float[] Alloc(int n) => GC.AllocateArray<float>(Math.Max(n, 1), pinned: true);
@@ -88,12 +95,14 @@ public sealed unsafe class ForwardPass
 
         fixed (float* h = _h, x = _x, q = _q, k = _k, v = _v, attnOut = _attnOut, proj = _proj, gate = _gate, up = _up)
         {
+            var ops = _tokenOps;
+            ops.Begin(batch, h, x, q, k, v, proj, gate, up);
             // Token embeddings (dequantized rows, optionally scaled).
             var emb = w.TokenEmbedding;
             for (int t = 0; t < n; t++)
             {
                 var dst = new Span<float>(h + (long)t * nEmbd, nEmbd);
-                RowDequantizer.Dequantize(emb.Type, new ReadOnlySpan<byte>(emb.Data + batch[t].Token * emb.RowBytes, (int)emb.RowBytes), dst, emb.Name);
+                Dequantize.Row(emb.Type, new ReadOnlySpan<byte>(emb.Data + batch[t].Token * emb.RowBytes, (int)emb.RowBytes), dst);
                 if (spec.EmbeddingScale != 1f)
                     for (int i = 0; i < nEmbd; i++) dst[i] *= spec.EmbeddingScale;
             }
@@ -104,43 +113,13 @@ public sealed unsafe class ForwardPass
             for (int l = 0; l < w.Layers.Length; l++)
             {
                 var layer = w.Layers[l];
-                var rope = spec.Rope[l];
-                float[] ropeCos = _ropeCos[_ropeVariantOfLayer[l]], ropeSin = _ropeSin[_ropeVariantOfLayer[l]];
+                ops.Layer = l;
                 // --- attention ---
-                for (int t = 0; t < n; t++)
-                    RmsNorm.Apply(new ReadOnlySpan<float>(h + (long)t * nEmbd, nEmbd), layer.AttnNorm, new Span<float>(x + (long)t * nEmbd, nEmbd), hp.RmsEps);
-                int qDim = layer.Wq.Rows, kDim = layer.Wk.Rows, vDim = layer.Wv.Rows;
-                _matmul.Run(layer.Wq, x, nEmbd, n, q, qDim);
-                _matmul.Run(layer.Wk, x, nEmbd, n, k, kDim);
-                _matmul.Run(layer.Wv, x, nEmbd, n, v, vDim);
-                for (int t = 0; t < n; t++)
-                {
-                    var qt = new Span<float>(q + (long)t * qDim, qDim);
-                    var kt = new Span<float>(k + (long)t * kDim, kDim);
-                    var vt = new Span<float>(v + (long)t * vDim, vDim);
-                    if (layer.Bq != null) AddInPlace(qt, layer.Bq);
-                    if (layer.Bk != null) AddInPlace(kt, layer.Bk);
-                    if (layer.Bv != null) AddInPlace(vt, layer.Bv);
-                    if (layer.QNorm != null) RmsNorm.ApplyPerHead(qt, hp.HeadDimK, layer.QNorm, hp.RmsEps);
-                    if (layer.KNorm != null) RmsNorm.ApplyPerHead(kt, hp.HeadDimK, layer.KNorm, hp.RmsEps);
-                    int half = rope.Dimensions / 2;
-                    var cos = new ReadOnlySpan<float>(ropeCos, t * half, half);
-                    var sin = new ReadOnlySpan<float>(ropeSin, t * half, half);
-                    Rope.Apply(qt, hp.HeadDimK, rope.Mode, rope.Dimensions, cos, sin);
-                    Rope.Apply(kt, hp.HeadDimK, rope.Mode, rope.Dimensions, cos, sin);
-                    if (spec.AttentionTemperature is { } temperature)
-                    {
-                        float f = temperature.Factor(batch[t].Position);
-                        if (f != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(qt, f, qt);
-                    }
-                    if (spec.QueryScale != 1f)
-                        System.Numerics.Tensors.TensorPrimitives.Multiply(qt, spec.QueryScale, qt);
-                    // Store K/V (rounded to f16) at the token's cell.
-                    var e = batch[t];
-                    Fp16.FromFloat(kt, new Span<ushort>(_cache.Keys(e.Slot, l) + (long)e.Position * _cache.KeyWidth, kDim));
-                    Fp16.FromFloat(vt, new Span<ushort>(_cache.Values(e.Slot, l) + (long)e.Position * _cache.ValueWidth, vDim));
-                }
-                _attention.Run(_cache, l, q, attnOut, batch, spec.KqScale, spec.AttnSoftcap, spec.SlidingWindow[l]);
+                ops.Run(TokenOp.AttentionNorm, n);
+                _matmul.Run(layer.Wq, q, layer.Wk, k, layer.Wv, v, x, nEmbd, n);
+                // Biases, Q/K norms, RoPE, query scaling, then K/V into the cache (converted to the cache type).
+                ops.Run(TokenOp.QkvPostprocess, n);
+                _attention.Run(_cache, l, q, attnOut, spec.KqScale, spec.AttnSoftcap, spec.SlidingWindow[l]);
                 int vOut = layer.Wo.Cols;
                 _matmul.Run(layer.Wo, attnOut, vOut, n, proj, nEmbd);
 
@@ -161,42 +140,22 @@ public sealed unsafe class ForwardPass
                     }
                     rows = nOut;
                 }
-                for (int t = 0; t < rows; t++)
-                {
-                    var pt = new Span<float>(proj + (long)t * nEmbd, nEmbd);
-                    if (layer.Bo != null) AddInPlace(pt, layer.Bo);
-                    if (layer.PostAttnNorm != null) RmsNorm.Apply(pt, layer.PostAttnNorm, pt, hp.RmsEps);
-                    AddInPlace(new Span<float>(h + (long)t * nEmbd, nEmbd), pt);
-                }
                 if (rows == 0) break;
+                // Attention output into the residual stream, then the FFN norm.
+                ops.Run(TokenOp.AttentionResidualAndFfnNorm, rows);
 
                 // --- feed-forward ---
-                for (int t = 0; t < rows; t++)
-                    RmsNorm.Apply(new ReadOnlySpan<float>(h + (long)t * nEmbd, nEmbd), layer.FfnNorm, new Span<float>(x + (long)t * nEmbd, nEmbd), hp.RmsEps);
                 int nFf = layer.Up.Rows;
-                _matmul.Run(layer.Gate, x, nEmbd, rows, gate, nFf);
-                _matmul.Run(layer.Up, x, nEmbd, rows, up, nFf);
-                for (int t = 0; t < rows; t++)
-                {
-                    var g = new Span<float>(gate + (long)t * nFf, nFf);
-                    var u = new ReadOnlySpan<float>(up + (long)t * nFf, nFf);
-                    if (spec.Activation == FeedForwardActivation.GeGlu) Activations.GeGlu(g, u);
-                    else Activations.SwiGlu(g, u);
-                }
+                _matmul.Run(layer.Gate, gate, layer.Up, up, x, nEmbd, rows);
+                ops.Run(TokenOp.GatedActivation, rows);
                 _matmul.Run(layer.Down, gate, nFf, rows, proj, nEmbd);
-                for (int t = 0; t < rows; t++)
-                {
-                    var pt = new Span<float>(proj + (long)t * nEmbd, nEmbd);
-                    if (layer.PostFfnNorm != null) RmsNorm.Apply(pt, layer.PostFfnNorm, pt, hp.RmsEps);
-                    AddInPlace(new Span<float>(h + (long)t * nEmbd, nEmbd), pt);
-                }
+                ops.Run(TokenOp.FfnResidual, rows);
             }
             if (nOut == 0) return;
             if (rows != nOut) throw new InvalidOperationException("row bookkeeping error");
 
             // --- output ---
-            for (int t = 0; t < nOut; t++)
-                RmsNorm.Apply(new ReadOnlySpan<float>(h + (long)t * nEmbd, nEmbd), w.OutputNorm, new Span<float>(x + (long)t * nEmbd, nEmbd), hp.RmsEps);
+            ops.Run(TokenOp.OutputNorm, nOut);
             fixed (float* lg = logits)
             {
                 _matmul.Run(w.Output, x, nEmbd, nOut, lg, vocab);
@@ -231,91 +190,242 @@ public sealed unsafe class ForwardPass
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddInPlace(Span<float> x, ReadOnlySpan<float> y) => System.Numerics.Tensors.TensorPrimitives.Add(x, y, x);
 
-    /// <summary>Attention for every (token, query head) pair, spread over the worker pool.</summary>
+    /// <summary>The element-wise steps between matrix products, each applied to every token of the batch.</summary>
+    private enum TokenOp
+    {
+        AttentionNorm,
+        QkvPostprocess,
+        AttentionResidualAndFfnNorm,
+        GatedActivation,
+        FfnResidual,
+        OutputNorm,
+    }
+
+    /// <summary>
+    /// Runs one <see cref="TokenOp"/> over the batch: on the calling thread for a few tokens, in token chunks on the
+    /// pool for prompts. Every token's result is computed the same way either way.
+    /// </summary>
+    private sealed class TokenOps(ForwardPass owner) : ParallelWork
+    {
+        private const int TokensPerChunk = 8;
+        private BatchEntry[] _batch = [];
+        private float* _h, _x, _q, _k, _v, _proj, _gate, _up;
+        private TokenOp _op;
+        private int _count;
+
+        public int Layer;
+
+        public void Begin(ReadOnlySpan<BatchEntry> batch, float* h, float* x, float* q, float* k, float* v, float* proj, float* gate, float* up)
+        {
+            if (_batch.Length < batch.Length) _batch = new BatchEntry[owner._maxBatch];
+            batch.CopyTo(_batch);
+            _h = h; _x = x; _q = q; _k = k; _v = v;
+            _proj = proj; _gate = gate; _up = up;
+        }
+
+        public void Run(TokenOp op, int tokens)
+        {
+            _op = op;
+            _count = tokens;
+            int chunks = (tokens + TokensPerChunk - 1) / TokensPerChunk;
+            if (chunks <= 1) Execute(0, 0);
+            else owner._pool.Run(this, chunks);
+        }
+
+        public override void Execute(int chunk, int threadIndex)
+        {
+            int t0 = chunk * TokensPerChunk, t1 = Math.Min(_count, t0 + TokensPerChunk);
+            var model = owner._model;
+            var hp = model.Hyperparameters;
+            var spec = model.Spec;
+            int nEmbd = hp.EmbeddingLength;
+            float eps = hp.RmsEps;
+            var layer = _op == TokenOp.OutputNorm ? null : model.Weights.Layers[Layer];
+            for (int t = t0; t < t1; t++)
+            {
+                var ht = new Span<float>(_h + (long)t * nEmbd, nEmbd);
+                var xt = new Span<float>(_x + (long)t * nEmbd, nEmbd);
+                switch (_op)
+                {
+                    case TokenOp.AttentionNorm:
+                        RmsNorm.Apply(ht, layer!.AttnNorm, xt, eps);
+                        break;
+                    case TokenOp.QkvPostprocess:
+                        owner.PostprocessQkv(layer!, Layer, t, _batch[t], _q, _k, _v);
+                        break;
+                    case TokenOp.AttentionResidualAndFfnNorm:
+                    {
+                        var pt = new Span<float>(_proj + (long)t * nEmbd, nEmbd);
+                        if (layer!.Bo != null) AddInPlace(pt, layer.Bo);
+                        if (layer.PostAttnNorm != null) RmsNorm.Apply(pt, layer.PostAttnNorm, pt, eps);
+                        AddInPlace(ht, pt);
+                        RmsNorm.Apply(ht, layer.FfnNorm, xt, eps);
+                        break;
+                    }
+                    case TokenOp.GatedActivation:
+                    {
+                        int nFf = layer!.Up.Rows;
+                        var g = new Span<float>(_gate + (long)t * nFf, nFf);
+                        var u = new ReadOnlySpan<float>(_up + (long)t * nFf, nFf);
+                        if (spec.Activation == FeedForwardActivation.GeGlu) Activations.GeGlu(g, u);
+                        else Activations.SwiGlu(g, u);
+                        break;
+                    }
+                    case TokenOp.FfnResidual:
+                    {
+                        var pt = new Span<float>(_proj + (long)t * nEmbd, nEmbd);
+                        if (layer!.PostFfnNorm != null) RmsNorm.Apply(pt, layer.PostFfnNorm, pt, eps);
+                        AddInPlace(ht, pt);
+                        break;
+                    }
+                    case TokenOp.OutputNorm:
+                        RmsNorm.Apply(ht, model.Weights.OutputNorm, xt, eps);
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>One token's Q/K/V after their projections: biases, per-head norms, RoPE, query scaling; K/V into the cache.</summary>
+    private void PostprocessQkv(TransformerLayer layer, int l, int t, BatchEntry e, float* q, float* k, float* v)
+    {
+        var hp = _model.Hyperparameters;
+        var spec = _model.Spec;
+        var rope = spec.Rope[l];
+        float[] ropeCos = _ropeCos[_ropeVariantOfLayer[l]], ropeSin = _ropeSin[_ropeVariantOfLayer[l]];
+        int qDim = layer.Wq.Rows, kDim = layer.Wk.Rows, vDim = layer.Wv.Rows;
+        var qt = new Span<float>(q + (long)t * qDim, qDim);
+        var kt = new Span<float>(k + (long)t * kDim, kDim);
+        var vt = new Span<float>(v + (long)t * vDim, vDim);
+        if (layer.Bq != null) AddInPlace(qt, layer.Bq);
+        if (layer.Bk != null) AddInPlace(kt, layer.Bk);
+        if (layer.Bv != null) AddInPlace(vt, layer.Bv);
+        if (layer.QNorm != null) RmsNorm.ApplyPerHead(qt, hp.HeadDimK, layer.QNorm, hp.RmsEps);
+        if (layer.KNorm != null) RmsNorm.ApplyPerHead(kt, hp.HeadDimK, layer.KNorm, hp.RmsEps);
+        int half = rope.Dimensions / 2;
+        var cos = new ReadOnlySpan<float>(ropeCos, t * half, half);
+        var sin = new ReadOnlySpan<float>(ropeSin, t * half, half);
+        Rope.Apply(qt, hp.HeadDimK, rope.Mode, rope.Dimensions, cos, sin);
+        Rope.Apply(kt, hp.HeadDimK, rope.Mode, rope.Dimensions, cos, sin);
+        if (spec.AttentionTemperature is { } temperature)
+        {
+            float f = temperature.Factor(e.Position);
+            if (f != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(qt, f, qt);
+        }
+        if (spec.QueryScale != 1f)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(qt, spec.QueryScale, qt);
+        _cache.Store(e.Slot, l, e.Position, k + (long)t * kDim, v + (long)t * vDim);
+    }
+
+    /// <summary>
+    /// Attention for every (token block, KV head) pair, spread over the worker pool: each work item runs all query heads
+    /// of one KV head, so the cache is read once per step. A sequence with at least <see cref="Attention.F32PathMinRows"/>
+    /// rows in the batch takes the prompt flavour in blocks of up to <see cref="BlockTokens"/> consecutive tokens;
+    /// every other row the decode flavour. The flavour depends only on the sequence's own rows, so a sequence's
+    /// results never depend on what else is in the batch.
+    /// </summary>
     private sealed class AttentionWork : ParallelWork
     {
+        private const int BlockTokens = 8;
+        private const int MaxSlotsCounted = 256;
+
         private readonly WorkerPool _pool;
         private readonly ModelHyperparameters _hp;
-        private readonly float[][] _qScratch, _accScratch;
-        private readonly int[] _rowsPerSlot;
-        private readonly int _maxSlots = 64;
-        private BatchEntry[] _batch;
-        private int _n;
+        private readonly AttentionShape _shapeTemplate;
+        private readonly float[][] _scratch;
+        private readonly int[] _rowsPerSlot = new int[MaxSlotsCounted];
+        private readonly BatchEntry[] _batch;
+        private readonly int[] _itemStart, _itemCount;
+        private readonly bool[] _itemPrompt;
+        private readonly int[] _first, _last;
+        private int _n, _items;
         private KvCache? _cache;
         private int _layer;
         private float* _q, _out;
-        private float _scale, _softcap;
-        private int _window;
+        private AttentionShape _shape;
 
         public AttentionWork(WorkerPool pool, ModelHyperparameters hp, int maxBatch)
         {
             _pool = pool;
             _hp = hp;
-            _qScratch = new float[pool.ThreadCount][];
-            _accScratch = new float[pool.ThreadCount][];
-            for (int i = 0; i < pool.ThreadCount; i++)
-            {
-                _qScratch[i] = new float[hp.HeadDimK];
-                _accScratch[i] = new float[hp.HeadDimV];
-            }
-            _rowsPerSlot = new int[_maxSlots];
+            _shapeTemplate = new AttentionShape(hp.HeadDimK, hp.HeadDimV, hp.HeadCount / hp.HeadCountKv, 1f, 0f);
+            _scratch = new float[pool.ThreadCount][];
+            int scratchFloats = Attention.ScratchFloats(_shapeTemplate, BlockTokens);
+            for (int i = 0; i < pool.ThreadCount; i++) _scratch[i] = GC.AllocateArray<float>(scratchFloats, pinned: true);
             _batch = new BatchEntry[maxBatch];
+            _itemStart = new int[maxBatch];
+            _itemCount = new int[maxBatch];
+            _itemPrompt = new bool[maxBatch];
+            _first = GC.AllocateArray<int>(maxBatch, pinned: true);
+            _last = GC.AllocateArray<int>(maxBatch, pinned: true);
         }
 
+        /// <summary>Groups the batch into work items once per forward pass.</summary>
         public void Prepare(ReadOnlySpan<BatchEntry> batch)
         {
             _n = batch.Length;
             batch.CopyTo(_batch);
             Array.Clear(_rowsPerSlot);
             foreach (var e in batch)
-                if ((uint)e.Slot < (uint)_maxSlots) _rowsPerSlot[e.Slot]++;
+                if ((uint)e.Slot < MaxSlotsCounted) _rowsPerSlot[e.Slot]++;
+            _items = 0;
+            for (int t = 0; t < _n;)
+            {
+                var e = _batch[t];
+                bool prompt = (uint)e.Slot < MaxSlotsCounted && _rowsPerSlot[e.Slot] >= Attention.F32PathMinRows;
+                int count = 1;
+                if (prompt)
+                    while (count < BlockTokens && t + count < _n && _batch[t + count].Slot == e.Slot) count++;
+                _itemStart[_items] = t;
+                _itemCount[_items] = count;
+                _itemPrompt[_items] = prompt;
+                _items++;
+                t += count;
+            }
         }
 
-        public void Run(KvCache cache, int layer, float* q, float* output, ReadOnlySpan<BatchEntry> batch, float scale, float softcap, int window)
+        public void Run(KvCache cache, int layer, float* q, float* output, float scale, float softcap, int window)
         {
             _cache = cache;
             _layer = layer;
             _q = q;
             _out = output;
-            _scale = scale;
-            _softcap = softcap;
-            _window = window;
-            // Short contexts of small models: one thread, the dispatch would cost more than the work.
+            _shape = _shapeTemplate with { Scale = scale, Softcap = softcap };
             long work = 0;
-            for (int t = 0; t < _n; t++) work += (long)(_batch[t].Position + 1) * _hp.HeadCount * _hp.HeadDimK;
-            _pool.Run(this, work < (1 << 16) ? 1 : int.MaxValue);
+            for (int t = 0; t < _n; t++)
+            {
+                int pos = _batch[t].Position;
+                _first[t] = window > 0 ? Math.Max(0, pos - window + 1) : 0;
+                _last[t] = pos;
+                work += (long)(pos + 1 - _first[t]);
+            }
+            // Short contexts of small models: one thread, the dispatch would cost more than the work.
+            work *= (long)_hp.HeadCount * (_hp.HeadDimK + _hp.HeadDimV);
+            _pool.Run(this, _items * _hp.HeadCountKv, work < (1 << 16) ? 1 : int.MaxValue);
             _cache = null;
         }
 
-        public override void Execute(int threadIndex, int threadCount)
+        public override void Execute(int chunk, int threadIndex)
         {
             var cache = _cache!;
+            int kvHeads = _hp.HeadCountKv;
+            int item = chunk / kvHeads, kvHead = chunk % kvHeads;
+            int start = _itemStart[item];
+            var e = _batch[start];
+            var keys = cache.KeyRows(e.Slot, _layer);
+            var values = cache.ValueRows(e.Slot, _layer);
             int nHead = _hp.HeadCount, dk = _hp.HeadDimK, dv = _hp.HeadDimV;
-            int group = nHead / _hp.HeadCountKv;
-            int total = _n * nHead;
-            const int chunk = 4;
-            int chunks = (total + chunk - 1) / chunk;
-            var qs = _qScratch[threadIndex];
-            var acc = _accScratch[threadIndex];
-            for (int c = _pool.NextChunk(chunks); c >= 0; c = _pool.NextChunk(chunks))
+            int firstHead = kvHead * _shape.GroupSize;
+            float* q = _q + ((long)start * nHead + firstHead) * dk;
+            float* o = _out + ((long)start * nHead + firstHead) * dv;
+            fixed (float* scratch = _scratch[threadIndex])
+            fixed (int* first = _first, last = _last)
             {
-                int end = Math.Min(total, (c + 1) * chunk);
-                for (int item = c * chunk; item < end; item++)
-                {
-                    int t = item / nHead, head = item % nHead;
-                    var e = _batch[t];
-                    int kvHead = head / group;
-                    ushort* kBase = cache.Keys(e.Slot, _layer) + kvHead * dk;
-                    ushort* vBase = cache.Values(e.Slot, _layer) + kvHead * dv;
-                    int first = _window > 0 ? Math.Max(0, e.Position - _window + 1) : 0;
-                    var q = new ReadOnlySpan<float>(_q + ((long)t * nHead + head) * dk, dk);
-                    var o = new Span<float>(_out + ((long)t * nHead + head) * dv, dv);
-                    int rowsOfSeq = (uint)e.Slot < (uint)_maxSlots ? _rowsPerSlot[e.Slot] : 1;
-                    if (rowsOfSeq >= Attention.F32PathMinRows)
-                        Attention.HeadF32(q, kBase, vBase, cache.KeyWidth, cache.ValueWidth, first, e.Position, _scale, _softcap, o, acc);
-                    else
-                        Attention.HeadF16Accumulate(q, kBase, vBase, cache.KeyWidth, cache.ValueWidth, first, e.Position, _scale, _softcap, o, qs, acc);
-                }
+                if (_itemPrompt[item])
+                    Attention.PromptBlock(_shape, keys, values, kvHead, _itemCount[item], q, (long)nHead * dk, o, (long)nHead * dv,
+                        first + start, last + start, scratch);
+                else
+                    Attention.DecodeGroup(_shape, keys, values, kvHead, q, o, _first[start], _last[start], scratch);
             }
         }
     }

@@ -20,6 +20,9 @@ public sealed record RunnerOptions
 
     public int Threads { get; init; } = WorkerPool.DefaultThreadCount();
 
+    /// <summary>KV cache cell type: F16 (default), Q8_0 or Q4_0 (OLLAMA_KV_CACHE_TYPE, see <see cref="KvCache.ParseType"/>).</summary>
+    public Tensors.GgmlType KvCacheType { get; init; } = Tensors.GgmlType.F16;
+
     /// <summary>End-of-generation test for sampled tokens.</summary>
     public Func<int, bool> IsEndOfGeneration { get; init; } = _ => false;
 
@@ -100,7 +103,7 @@ public sealed class InferenceRunner : IDisposable
         _options = options;
         int ctx = Math.Max(4, options.ContextLength);
         _pool = new WorkerPool(Math.Max(1, options.Threads));
-        _cache = new KvCache(model.Hyperparameters, ctx, Math.Max(1, options.Slots));
+        _cache = new KvCache(model.Hyperparameters, ctx, Math.Max(1, options.Slots), options.KvCacheType);
         int maxBatch = Math.Max(1, options.BatchSize) + _cache.Slots;
         _forward = new ForwardPass(model, _cache, _pool, maxBatch);
         _slots = new Slot[_cache.Slots];

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Corral.Engine.Quants;
 
 namespace Corral.Engine.Kernels;
 
@@ -38,8 +39,8 @@ public static class Activations
         var t = new ushort[65536];
         for (int i = 0; i < t.Length; i++)
         {
-            float x = Fp16.ToFloat((ushort)i);
-            t[i] = Fp16.FromFloat(GeluTanh(x));
+            float x = Fp16.ToSingle((ushort)i);
+            t[i] = Fp16.FromSingle(GeluTanh(x));
         }
         return t;
     }
@@ -57,7 +58,7 @@ public static class Activations
     {
         if (x <= -10f) return 0f;
         if (x >= 10f) return x;
-        return Fp16.ToFloat(s_geluTable[Fp16.FromFloat(x)]);
+        return Fp16.ToSingle(s_geluTable[Fp16.FromSingle(x)]);
     }
 
     /// <summary><c>gate[i] = gelu(gate[i]) · up[i]</c>.</summary>

@@ -1,114 +1,357 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Corral.Engine.Quants;
+using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Kernels;
 
+/// <summary>One layer's K or V cells of one sequence: cell j of KV head h starts at <c>Data + j·RowBytes + h·HeadBytes</c>.</summary>
+public readonly unsafe struct KvRows(GgmlType type, byte* data, long rowBytes, long headBytes)
+{
+    public readonly GgmlType Type = type;
+    public readonly byte* Data = data;
+    public readonly long RowBytes = rowBytes;
+    public readonly long HeadBytes = headBytes;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public byte* Cell(int cell, int head) => Data + cell * RowBytes + head * HeadBytes;
+}
+
+/// <summary>What attention needs besides the cache: head sizes, score scale, soft-cap.</summary>
+public readonly record struct AttentionShape(int HeadDimK, int HeadDimV, int GroupSize, float Scale, float Softcap);
+
 /// <summary>
-/// Flash-attention for one query head against one sequence's f16 K/V cache, in the two numerical
-/// flavours llama.cpp's CPU backend uses (engine.md §6.4):
+/// Flash attention over one sequence's KV cache, in the two numerical flavours of llama.cpp's CPU backend (engine.md §6.4).
+/// All query heads that share a KV head are processed together, so every cached cell is read and converted once per
+/// step, not once per query head.
 /// <list type="bullet">
-/// <item><see cref="HeadF16Accumulate"/>: fewer than 64 query rows — Q rounded to f16, online softmax
-/// with libm expf, the V accumulator kept in f16 and rounded after every update.</item>
-/// <item><see cref="HeadF32"/>: 64 or more query rows — everything in f32.</item>
+/// <item><see cref="DecodeGroup"/>: fewer than 64 query rows. Q rounded to f16 (or quantized to Q8_0 for a quantized K
+/// cache); one online-softmax step per cell with libm <c>expf</c>; with an f16 V cache the V accumulator is kept in f16
+/// and rounded after every update, otherwise in f32.</item>
+/// <item><see cref="PromptBlock"/>: 64 or more query rows. Q stays f32, K and V are widened to f32, and the online
+/// softmax advances one 64-cell tile at a time with the SIMD exp (<see cref="ExpApprox"/>).</item>
 /// </list>
-/// Both skip masked cells entirely, so padding and invisible cells have no numeric effect.
+/// Both visit only visible cells (causal mask, sliding window), so padding and invisible cells have no numeric effect.
+/// The vector code uses 256-bit cross-platform vectors with fixed lane orders, so every instruction-set tier gives the
+/// same bits; <see cref="AttentionReference"/> holds the same arithmetic written one element at a time.
 /// </summary>
 public static unsafe class Attention
 {
-    /// <summary>Query rows at or above which a prompt chunk uses the f32 path.</summary>
+    /// <summary>Query rows of one sequence in a batch at or above which its attention uses the f32 (prompt) path.</summary>
     public const int F32PathMinRows = 64;
 
-    /// <param name="q">Query head, length headDimK (f32, already rotated).</param>
-    /// <param name="k">Key cache base for this KV head: cell j starts at k + j·kvStride.</param>
-    /// <param name="v">Value cache base for this KV head.</param>
-    /// <param name="kStride">Elements between consecutive key cells (n_kv_heads · head_dim_k).</param>
-    /// <param name="vStride">Elements between consecutive value cells.</param>
-    /// <param name="first">First visible cell (sliding window), inclusive.</param>
-    /// <param name="last">Last visible cell (the query's own position), inclusive.</param>
-    /// <param name="scale">Score scale (1/√d, or 1 when the query was pre-scaled).</param>
-    /// <param name="softcap">Gemma-2 logit soft-cap c, or 0.</param>
-    /// <param name="output">Result, length headDimV.</param>
-    /// <param name="qf16">Scratch for the f16-rounded query, length headDimK.</param>
-    /// <param name="acc">Scratch for the f16 accumulator (stored as f32 values that are exactly f16), length headDimV.</param>
+    /// <summary>Cells per online-softmax step of the prompt path.</summary>
+    public const int TileCells = 64;
+
+    /// <summary>Floats of per-thread scratch <see cref="DecodeGroup"/> and <see cref="PromptBlock"/> need.</summary>
+    public static int ScratchFloats(AttentionShape shape, int maxBlockTokens) =>
+        TileCells * (shape.HeadDimK + shape.HeadDimV) + TileCells * shape.GroupSize * maxBlockTokens
+        + shape.GroupSize * maxBlockTokens * (shape.HeadDimK + shape.HeadDimV + 2) + 2 * (shape.HeadDimK + shape.HeadDimV) + 64;
+
+    /// <summary>
+    /// The decode flavour for the <c>GroupSize</c> query heads of KV head <paramref name="kvHead"/>, one query position.
+    /// </summary>
+    /// <param name="q">GroupSize query heads, HeadDimK apart (f32, already rotated).</param>
+    /// <param name="output">GroupSize outputs, HeadDimV apart.</param>
+    /// <param name="first">First visible cell, inclusive.</param>
+    /// <param name="last">Last visible cell, inclusive.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void HeadF16Accumulate(ReadOnlySpan<float> q, ushort* k, ushort* v, int kStride, int vStride, int first, int last,
-        float scale, float softcap, Span<float> output, Span<float> qf16, Span<float> acc)
+    public static void DecodeGroup(AttentionShape shape, KvRows keys, KvRows values, int kvHead, float* q, float* output,
+        int first, int last, float* scratch)
     {
-        int dk = q.Length, dv = output.Length;
-        for (int i = 0; i < dk; i++) qf16[i] = Fp16.Round(q[i]);
-        acc.Clear();
-        float m = float.NegativeInfinity, s = 0f;
+        int dk = shape.HeadDimK, dv = shape.HeadDimV, groups = shape.GroupSize;
+        float scale = shape.Scale, softcap = shape.Softcap;
+        if (softcap != 0) scale /= softcap; // ggml folds 1/c into the kernel scale
+        bool f16K = keys.Type == GgmlType.F16, f16V = values.Type == GgmlType.F16;
+        var isa = CpuIsa.Current;
+
+        float* qs = scratch;                          // groups × dk: Q rounded to f16 (f16 K cache)
+        float* acc = qs + groups * dk;                // groups × dv: V accumulators
+        float* m = acc + groups * dv;                 // groups running maxima
+        float* s = m + groups;                        // groups running sums
+        float* kf = s + groups;                       // dk: the cell's key as f32
+        float* vf = kf + dk;                          // dv: the cell's value as f32
+        byte* qq = (byte*)(vf + dv);                  // groups × Q8_0 rows (quantized K cache)
+        int qqBytes = f16K ? 0 : ActivationQuantizer.RowSize(GgmlType.Q8_0, dk);
+        RowDot? kDot = f16K ? null : RowDotKernels.For(keys.Type);
+
+        for (int g = 0; g < groups; g++)
+        {
+            if (f16K) RoundToHalf(q + g * dk, qs + g * dk, dk);
+            else ActivationQuantizer.QuantizeRow(GgmlType.Q8_0, new ReadOnlySpan<float>(q + g * dk, dk), new Span<byte>(qq + g * qqBytes, qqBytes));
+            m[g] = float.NegativeInfinity;
+            s[g] = 0;
+        }
+        new Span<float>(acc, groups * dv).Clear();
+
+        for (int j = first; j <= last; j++)
+        {
+            byte* k = keys.Cell(j, kvHead);
+            byte* v = values.Cell(j, kvHead);
+            if (f16K) Fp16.ToSingle((ushort*)k, kf, dk, isa);
+            if (f16V) Fp16.ToSingle((ushort*)v, vf, dv, isa);
+            else Dequantize.Row(values.Type, v, vf, dv);
+            for (int g = 0; g < groups; g++)
+            {
+                float score = (f16K ? DotExact(qs + g * dk, kf, dk) : kDot!.Dot(k, qq + g * qqBytes, dk)) * scale;
+                if (softcap != 0) score = softcap * MathF.Tanh(score);
+                float ms = 1f, vs = 1f;
+                float* a = acc + g * dv;
+                if (score > m[g])
+                {
+                    float mOld = m[g];
+                    m[g] = score;
+                    ms = MathF.Exp(mOld - score);
+                    if (f16V) ScaleHalf(a, ms, dv);
+                    else Scale(a, ms, dv);
+                }
+                else
+                {
+                    vs = MathF.Exp(score - m[g]);
+                }
+                if (f16V) MultiplyAddHalf(a, vf, vs, dv);
+                else MultiplyAdd(a, vf, vs, dv);
+                s[g] = s[g] * ms + vs;
+            }
+        }
+        for (int g = 0; g < groups; g++)
+        {
+            float inv = s[g] == 0f ? 0f : 1.0f / s[g];
+            Scale(acc + g * dv, inv, dv, output + g * dv);
+        }
+    }
+
+    /// <summary>
+    /// The prompt flavour for <paramref name="tokens"/> query positions of one sequence × the GroupSize query heads of KV
+    /// head <paramref name="kvHead"/>. Token t's heads start at <c>q + t·qTokenStride</c>; it sees cells
+    /// [<paramref name="first"/>[t], <paramref name="last"/>[t]].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PromptBlock(AttentionShape shape, KvRows keys, KvRows values, int kvHead, int tokens,
+        float* q, long qTokenStride, float* output, long outTokenStride, int* first, int* last, float* scratch)
+    {
+        int dk = shape.HeadDimK, dv = shape.HeadDimV, groups = shape.GroupSize;
+        float scale = shape.Scale, softcap = shape.Softcap;
         if (softcap != 0) scale /= softcap;
-        for (int j = first; j <= last; j++)
+        int rows = tokens * groups;
+
+        float* kTile = scratch;                       // TileCells × dk
+        float* vTile = kTile + TileCells * dk;        // TileCells × dv
+        float* scores = vTile + TileCells * dv;       // TileCells per row
+        float* acc = scores + TileCells;              // rows × dv
+        float* m = acc + rows * dv;
+        float* s = m + rows;
+
+        int lo = int.MaxValue, hi = -1;
+        for (int t = 0; t < tokens; t++)
         {
-            float score = DotF16(qf16, k + (long)j * kStride) * scale;
-            if (softcap != 0) score = softcap * MathF.Tanh(score);
-            float ms = 1f, vs = 1f;
-            if (score > m)
-            {
-                float mOld = m;
-                m = score;
-                ms = MathF.Exp(mOld - m);
-                for (int i = 0; i < dv; i++) acc[i] = Fp16.Round(acc[i] * ms);
-            }
-            else
-            {
-                vs = MathF.Exp(score - m);
-            }
-            ushort* vj = v + (long)j * vStride;
-            for (int i = 0; i < dv; i++) acc[i] = Fp16.Round(MathF.FusedMultiplyAdd(Fp16.ToFloat(vj[i]), vs, acc[i]));
-            s = s * ms + vs;
+            lo = Math.Min(lo, first[t]);
+            hi = Math.Max(hi, last[t]);
         }
-        float inv = s == 0f ? 0f : 1.0f / s;
-        for (int i = 0; i < dv; i++) output[i] = acc[i] * inv;
+        new Span<float>(acc, rows * dv).Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            m[r] = float.NegativeInfinity;
+            s[r] = 0;
+        }
+
+        for (int c0 = lo - lo % TileCells; c0 <= hi; c0 += TileCells)
+        {
+            int c1 = Math.Min(c0 + TileCells, hi + 1);
+            int cStart = Math.Max(c0, lo);
+            for (int j = cStart; j < c1; j++)
+            {
+                WidenRow(keys, keys.Cell(j, kvHead), kTile + (j - c0) * dk, dk);
+                WidenRow(values, values.Cell(j, kvHead), vTile + (j - c0) * dv, dv);
+            }
+            for (int t = 0; t < tokens; t++)
+            {
+                int jFirst = Math.Max(first[t], c0), jEnd = Math.Min(last[t] + 1, c1);
+                if (jFirst >= jEnd) continue;
+                for (int g = 0; g < groups; g++)
+                {
+                    int r = t * groups + g;
+                    float* qr = q + t * qTokenStride + g * dk;
+                    float tileMax = float.NegativeInfinity;
+                    for (int j = jFirst; j < jEnd; j++)
+                    {
+                        float score = Dot(qr, kTile + (j - c0) * dk, dk) * scale;
+                        if (softcap != 0) score = softcap * MathF.Tanh(score);
+                        scores[j - c0] = score;
+                        tileMax = MathF.Max(tileMax, score);
+                    }
+                    float mNew = MathF.Max(m[r], tileMax);
+                    float ms = m[r] == float.NegativeInfinity ? 0f : ExpScalar(m[r] - mNew);
+                    m[r] = mNew;
+                    float sum = ExpTile(scores + (jFirst - c0), jEnd - jFirst, mNew);
+                    s[r] = s[r] * ms + sum;
+                    float* a = acc + r * dv;
+                    Scale(a, ms, dv);
+                    for (int j = jFirst; j < jEnd; j++) MultiplyAdd(a, vTile + (j - c0) * dv, scores[j - c0], dv);
+                }
+            }
+        }
+        for (int t = 0; t < tokens; t++)
+        {
+            for (int g = 0; g < groups; g++)
+            {
+                int r = t * groups + g;
+                float inv = s[r] == 0f ? 0f : 1.0f / s[r];
+                Scale(acc + r * dv, inv, dv, output + t * outTokenStride + g * dv);
+            }
+        }
     }
 
-    /// <summary>The ≥64-row variant: f32 query, f32 running softmax (SIMD exp), f32 accumulator.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void HeadF32(ReadOnlySpan<float> q, ushort* k, ushort* v, int kStride, int vStride, int first, int last,
-        float scale, float softcap, Span<float> output, Span<float> acc)
+    private static void WidenRow(KvRows rows, byte* src, float* dst, int n)
     {
-        int dv = output.Length;
-        acc.Clear();
-        float m = float.NegativeInfinity, s = 0f;
-        if (softcap != 0) scale /= softcap; // as ggml folds it into the kernel scale
-        for (int j = first; j <= last; j++)
-        {
-            float score = DotF16F32(q, k + (long)j * kStride) * scale;
-            if (softcap != 0) score = softcap * MathF.Tanh(score);
-            float ms = 1f, vs = 1f;
-            if (score > m)
-            {
-                ms = m == float.NegativeInfinity ? 0f : MathF.Exp(m - score);
-                m = score;
-                for (int i = 0; i < dv; i++) acc[i] *= ms;
-            }
-            else
-            {
-                vs = MathF.Exp(score - m);
-            }
-            ushort* vj = v + (long)j * vStride;
-            for (int i = 0; i < dv; i++) acc[i] = MathF.FusedMultiplyAdd(Fp16.ToFloat(vj[i]), vs, acc[i]);
-            s = s * ms + vs;
-        }
-        float inv = s == 0f ? 0f : 1.0f / s;
-        for (int i = 0; i < dv; i++) output[i] = acc[i] * inv;
+        if (rows.Type == GgmlType.F16) Fp16.ToSingle((ushort*)src, dst, n, CpuIsa.Current);
+        else Dequantize.Row(rows.Type, src, dst, n);
     }
 
+    /// <summary>
+    /// Σ a_i·b_i of f16-exact inputs: every product is exact in f32 and is summed in double, lane i % 8, the 8 lanes
+    /// folded (0+4, 1+5, 2+6, 3+7) then ((0+2)+(1+3)); the result rounded once to f32.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float DotF16(ReadOnlySpan<float> qRounded, ushort* k)
+    internal static float DotExact(float* a, float* b, int n)
     {
-        // Products of f16 values are exact in f32; ggml sums them in double on the scalar path.
-        double sum = 0;
-        for (int i = 0; i < qRounded.Length; i++) sum += qRounded[i] * Fp16.ToFloat(k[i]);
+        int i = 0;
+        Vector256<double> lo = default, hi = default;
+        for (; i + 8 <= n; i += 8)
+        {
+            var p = Vector256.Load(a + i) * Vector256.Load(b + i);
+            var (pl, ph) = Vector256.Widen(p);
+            lo += pl;
+            hi += ph;
+        }
+        var h = lo + hi;
+        double sum = (h.GetElement(0) + h.GetElement(2)) + (h.GetElement(1) + h.GetElement(3));
+        for (; i < n; i++) sum += a[i] * b[i];
         return (float)sum;
     }
 
+    /// <summary>Σ a_i·b_i in f32: fused multiply-adds into 8 lanes (lane i % 8), folded 8 → 4 → 2 → 1; tail added in order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float DotF16F32(ReadOnlySpan<float> q, ushort* k)
+    internal static float Dot(float* a, float* b, int n)
     {
-        float sum = 0;
-        for (int i = 0; i < q.Length; i++) sum = MathF.FusedMultiplyAdd(q[i], Fp16.ToFloat(k[i]), sum);
+        int i = 0;
+        var acc = Vector256<float>.Zero;
+        for (; i + 8 <= n; i += 8) acc = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), acc);
+        float sum = Fold(acc);
+        for (; i < n; i++) sum = MathF.FusedMultiplyAdd(a[i], b[i], sum);
         return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Fold(Vector256<float> v)
+    {
+        var a = v.GetLower() + v.GetUpper();
+        return (a.GetElement(0) + a.GetElement(2)) + (a.GetElement(1) + a.GetElement(3));
+    }
+
+    /// <summary>
+    /// <c>x_j ← exp(x_j − max)</c> over <paramref name="n"/> scores, 8 at a time with the SIMD exp (the tail through the
+    /// same vector code, padded), and returns their sum: 8 lanes of partial sums folded like <see cref="Fold"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float ExpTile(float* x, int n, float max)
+    {
+        var vmax = Vector256.Create(max);
+        var sum = Vector256<float>.Zero;
+        int j = 0;
+        for (; j + 8 <= n; j += 8)
+        {
+            var e = ExpApprox.Exp(Vector256.Load(x + j) - vmax);
+            e.Store(x + j);
+            sum += e;
+        }
+        if (j < n)
+        {
+            float* tail = stackalloc float[8];
+            for (int i = 0; i < 8; i++) tail[i] = j + i < n ? x[j + i] - max : 0f; // padding lanes are dropped below
+            var e = ExpApprox.Exp(Vector256.Load(tail));
+            e = Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(n - j)).AsSingle(), e, Vector256<float>.Zero);
+            e.Store(tail);
+            for (int i = 0; j + i < n; i++) x[j + i] = tail[i];
+            sum += e;
+        }
+        return Fold(sum);
+    }
+
+    /// <summary>The SIMD exp of one value (lane 0 of a broadcast), so the tile path uses one exp function throughout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float ExpScalar(float x) => ExpApprox.Exp(Vector256.Create(x)).ToScalar();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scale(float* a, float factor, int n) => Scale(a, factor, n, a);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Scale(float* a, float factor, int n, float* result)
+    {
+        int i = 0;
+        var f = Vector256.Create(factor);
+        for (; i + 8 <= n; i += 8) (Vector256.Load(a + i) * f).Store(result + i);
+        for (; i < n; i++) result[i] = a[i] * factor;
+    }
+
+    /// <summary><c>acc ← fma(v, w, acc)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyAdd(float* acc, float* v, float w, int n)
+    {
+        int i = 0;
+        var f = Vector256.Create(w);
+        for (; i + 8 <= n; i += 8) Vector256.FusedMultiplyAdd(Vector256.Load(v + i), f, Vector256.Load(acc + i)).Store(acc + i);
+        for (; i < n; i++) acc[i] = MathF.FusedMultiplyAdd(v[i], w, acc[i]);
+    }
+
+    /// <summary><c>acc ← f16(acc·factor)</c>: the f16 accumulator's rescale.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScaleHalf(float* acc, float factor, int n)
+    {
+        int i = 0;
+        var f = Vector256.Create(factor);
+        for (; i + 8 <= n; i += 8) RoundToHalf(Vector256.Load(acc + i) * f).Store(acc + i);
+        for (; i < n; i++) acc[i] = RoundToHalf(acc[i] * factor);
+    }
+
+    /// <summary><c>acc ← f16(fma(v, w, acc))</c>: one step of the f16 accumulator.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyAddHalf(float* acc, float* v, float w, int n)
+    {
+        int i = 0;
+        var f = Vector256.Create(w);
+        for (; i + 8 <= n; i += 8) RoundToHalf(Vector256.FusedMultiplyAdd(Vector256.Load(v + i), f, Vector256.Load(acc + i))).Store(acc + i);
+        for (; i < n; i++) acc[i] = RoundToHalf(MathF.FusedMultiplyAdd(v[i], w, acc[i]));
+    }
+
+    private static void RoundToHalf(float* x, float* result, int n)
+    {
+        int i = 0;
+        for (; i + 8 <= n; i += 8) RoundToHalf(Vector256.Load(x + i)).Store(result + i);
+        for (; i < n; i++) result[i] = RoundToHalf(x[i]);
+    }
+
+    /// <summary>f32 → nearest f16 (ties to even, F16C rules) → f32.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float RoundToHalf(float x) => Fp16.ToSingle(Fp16.FromSingle(x));
+
+    /// <summary>
+    /// Eight values rounded through f16 and back. Normal f16 magnitudes take the short integer form (add half an ulp
+    /// plus the kept bit, clear the dropped bits); anything else (zero, subnormal, overflow, NaN) the full conversion.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> RoundToHalf(Vector256<float> x)
+    {
+        var bits = x.AsUInt32();
+        var magnitude = bits & Vector256.Create(0x7FFFFFFFu);
+        // [2^-14, 65504]: every value here rounds to a normal f16 (65504 + half an ulp would round to infinity).
+        var normal = Vector256.GreaterThanOrEqual(magnitude, Vector256.Create(0x38800000u))
+            & Vector256.LessThan(magnitude, Vector256.Create(0x477FF000u));
+        if (normal.AsUInt32() == Vector256<uint>.AllBitsSet)
+        {
+            var rounded = (bits + Vector256.Create(0x0FFFu) + ((bits >> 13) & Vector256<uint>.One)) & Vector256.Create(0xFFFFE000u);
+            return rounded.AsSingle();
+        }
+        return Fp16.ToSingle(Fp16.FromSingle(x));
     }
 }

@@ -1,114 +1,316 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Corral.Engine.Models;
+using Corral.Engine.Quants;
 using Corral.Engine.Tensors;
 using Corral.Engine.Threading;
 
 namespace Corral.Engine.Kernels;
 
 /// <summary>
-/// <c>Y[t, r] = W[r] · X[t]</c> for a batch of activation rows. Activations are first converted to the
-/// weight's vec_dot type (f16 for F16 weights, as llama.cpp does), then output rows are split across
-/// the worker pool. Every output element is one full-length dot product computed the same way whatever
-/// the batch holds, so a sequence's results never depend on what it is batched with.
+/// <c>Y[t, r] = W[r] · X[t]</c> for a batch of activation rows, as llama.cpp's CPU backend computes it
+/// (engine.md §3.1, §3.3): every activation row is converted once to the weight's vec_dot type
+/// (<see cref="ActivationQuantizer"/>), then chunks of output rows are claimed by the worker pool. One activation row
+/// goes through the matrix–vector kernel (<see cref="RowDot"/>); several go through the tiled kernel
+/// (<see cref="RowGemm"/>), which decodes each weight block once for several tokens but produces, for every
+/// (row, token), the matrix–vector kernel's bits. So a sequence's results never depend on its batch companions,
+/// on the thread count, or on whether its tokens arrived one at a time or as a prompt.
+/// Up to three products that share their input (Q, K and V; gate and up) run as one dispatch, with the input
+/// converted once per vec_dot type.
 /// </summary>
 public sealed unsafe class MatMul : ParallelWork
 {
-    private readonly WorkerPool _pool;
-    private float[] _converted = [];
+    private const int MaxTargets = 3;
 
-    private WeightMatrix? _w;
+    private readonly WorkerPool _pool;
+
+    // Kernels by (tier, type), resolved once: the factories are not meant for every call.
+    private readonly RowDot?[,] _dots = new RowDot?[3, 64];
+    private readonly RowGemm?[,] _gemms = new RowGemm?[3, 64];
+
+    private readonly Target[] _targets = [new(), new(), new()];
+    private int _targetCount;
+
+    private enum Phase { Quantize, Multiply }
+
+    private Phase _phase;
+    private IsaLevel _isa;
     private float* _x;
-    private float* _y;
-    private int _tokens;
     private int _xStride;
-    private int _yStride;
+    private int _cols;
+    private int _tokens;
+    private int _tokensPerChunk;
+    private int _totalChunks;
 
     /// <summary>Below this many multiply-adds a product runs on the calling thread: waking workers would cost more.</summary>
     private const long ParallelThreshold = 1 << 17;
 
+    /// <summary>Row chunks per thread for a matrix–vector product: a descheduled thread's share is picked up by the others.</summary>
+    private const int ChunksPerThread = 8;
+
+    /// <summary>Weight bytes per chunk of a tiled product: stays in L1/L2 while every token passes over it.</summary>
+    private const int GemmChunkBytes = 24 * 1024;
+
     public MatMul(WorkerPool pool) => _pool = pool;
 
-    private int ThreadsFor(WeightMatrix w, int tokens) => (long)w.Rows * w.Cols * tokens < ParallelThreshold ? 1 : int.MaxValue;
-
     /// <summary>True when a weight of <paramref name="type"/> can be multiplied.</summary>
-    public static bool Supports(GgmlType type) => type is GgmlType.F32 or GgmlType.F16;
+    public static bool Supports(GgmlType type) => QuantSupport.IsSupported(type);
 
     /// <param name="x">Activations: <paramref name="tokens"/> rows of w.Cols floats, <paramref name="xStride"/> apart.</param>
     /// <param name="y">Outputs: <paramref name="tokens"/> rows of w.Rows floats, <paramref name="yStride"/> apart.</param>
     public void Run(WeightMatrix w, float* x, int xStride, int tokens, float* y, int yStride)
     {
-        _w = w;
+        _targetCount = 0;
+        Add(w, y, yStride);
+        Run(x, xStride, tokens);
+    }
+
+    /// <summary>Two products of one input, in one dispatch (gate and up): outputs are <c>w.Rows</c> wide rows.</summary>
+    public void Run(WeightMatrix w0, float* y0, WeightMatrix w1, float* y1, float* x, int xStride, int tokens)
+    {
+        _targetCount = 0;
+        Add(w0, y0, w0.Rows);
+        Add(w1, y1, w1.Rows);
+        Run(x, xStride, tokens);
+    }
+
+    /// <summary>Three products of one input, in one dispatch (Q, K and V): outputs are <c>w.Rows</c> wide rows.</summary>
+    public void Run(WeightMatrix w0, float* y0, WeightMatrix w1, float* y1, WeightMatrix w2, float* y2, float* x, int xStride, int tokens)
+    {
+        _targetCount = 0;
+        Add(w0, y0, w0.Rows);
+        Add(w1, y1, w1.Rows);
+        Add(w2, y2, w2.Rows);
+        Run(x, xStride, tokens);
+    }
+
+    private void Add(WeightMatrix w, float* y, int yStride)
+    {
+        var t = _targets[_targetCount++];
+        t.W = w;
+        t.Y = y;
+        t.YStride = yStride;
+    }
+
+    private void Run(float* x, int xStride, int tokens)
+    {
+        if (tokens <= 0) return;
+        _isa = CpuIsa.Current;
+        _x = x;
+        _xStride = xStride;
         _tokens = tokens;
-        _yStride = yStride;
-        _y = y;
-        if (w.Type == GgmlType.F16)
+        _cols = _targets[0].W!.Cols;
+        long work = 0;
+        for (int i = 0; i < _targetCount; i++)
         {
-            // vec_dot_type of F16 is F16: round activations once, up front.
-            int n = w.Cols * tokens;
-            if (_converted.Length < n) _converted = new float[n];
-            for (int t = 0; t < tokens; t++)
-                for (int i = 0; i < w.Cols; i++) _converted[t * w.Cols + i] = Fp16.Round(x[(long)t * xStride + i]);
-            fixed (float* c = _converted)
+            var t = _targets[i];
+            if (t.W!.Cols != _cols) throw new ArgumentException($"tensor '{t.W.Name}' has {t.W.Cols} inputs, '{_targets[0].W!.Name}' {_cols}: a fused product needs one input width");
+            work += (long)t.W.Rows * _cols * tokens;
+        }
+        int threads = work < ParallelThreshold ? 1 : _pool.ThreadCount;
+        try
+        {
+            Resolve();
+            Quantize(threads);
+            _totalChunks = 0;
+            for (int i = 0; i < _targetCount; i++)
             {
-                _x = c;
-                _xStride = w.Cols;
-                _pool.Run(this, ThreadsFor(w, tokens));
+                var t = _targets[i];
+                var w = t.W!;
+                t.RowsPerChunk = tokens == 1
+                    ? (w.Rows + threads * ChunksPerThread - 1) / (threads * ChunksPerThread)
+                    : (int)Math.Clamp(GemmChunkBytes / w.RowBytes, 1, Math.Max(1, w.Rows / (4 * threads)));
+                t.FirstChunk = _totalChunks;
+                _totalChunks += (w.Rows + t.RowsPerChunk - 1) / t.RowsPerChunk;
             }
+            _phase = Phase.Multiply;
+            _pool.Run(this, _totalChunks, threads);
         }
-        else
+        finally
         {
-            _x = x;
-            _xStride = xStride;
-            _pool.Run(this, ThreadsFor(w, tokens));
+            for (int i = 0; i < _targetCount; i++) _targets[i].Clear();
         }
-        _w = null;
     }
 
-    public override void Execute(int threadIndex, int threadCount)
+    /// <summary>Picks each target's kernel and decides which targets share a converted input.</summary>
+    private void Resolve()
     {
-        var w = _w!;
-        var (start, end) = WorkerPool.Split(w.Rows, threadIndex, threadCount);
-        long rowBytes = w.RowBytes;
-        for (int r = start; r < end; r++)
+        int k = _cols;
+        for (int i = 0; i < _targetCount; i++)
         {
-            byte* row = w.Data + r * rowBytes;
-            for (int t = 0; t < _tokens; t++)
+            var t = _targets[i];
+            int type = CheckType(t.W!);
+            if (_tokens == 1)
             {
-                float* xt = _x + (long)t * _xStride;
-                _y[(long)t * _yStride + r] = w.Type switch
+                t.Dot = _dots[(int)_isa, type] ??= RowDotKernels.For(t.W!.Type, _isa);
+                t.VecDot = t.Dot.ActivationType;
+            }
+            else
+            {
+                t.Gemm = _gemms[(int)_isa, type] ??= RowGemmKernels.For(t.W!.Type, _isa);
+                t.VecDot = t.Gemm.ActivationType;
+            }
+            // Share converted rows with an earlier target of the same vec_dot type, and tile preparation with one of the
+            // same tiled kernel (the preparation depends on the weight format).
+            t.ASource = t;
+            t.PrepSource = t;
+            for (int j = i - 1; j >= 0; j--)
+            {
+                var s = _targets[j];
+                if (s.VecDot == t.VecDot) t.ASource = s.ASource;
+                if (t.Gemm != null && ReferenceEquals(s.Gemm, t.Gemm)) t.PrepSource = s.PrepSource;
+            }
+            if (ReferenceEquals(t.ASource, t))
+            {
+                if (t.VecDot == GgmlType.F32 && t.Gemm == null)
                 {
-                    GgmlType.F32 => DotF32((float*)row, xt, w.Cols),
-                    GgmlType.F16 => DotF16((ushort*)row, xt, w.Cols),
-                    _ => throw new NotSupportedException($"tensor '{w.Name}' has type {GgmlTypeInfo.Name(w.Type)}, which this build cannot multiply yet"),
-                };
+                    // f32 weights take the activations as they are.
+                    t.A = (byte*)_x;
+                    t.AStride = (long)_xStride * sizeof(float);
+                    t.Converts = false;
+                }
+                else
+                {
+                    t.AStride = ActivationQuantizer.RowSize(t.VecDot, k);
+                    t.A = t.Activations.Get(t.AStride * _tokens);
+                    t.Converts = true;
+                }
+            }
+            if (t.Gemm != null && ReferenceEquals(t.PrepSource, t))
+            {
+                t.Prep = t.Prepared.Get(t.Gemm.PreparedBytes(k, _tokens));
             }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float DotF32(float* a, float* b, int n)
+    /// <summary>Converts every activation row to each vec_dot type (and prepares it for the tiles), in parallel for large batches.</summary>
+    private void Quantize(int threads)
     {
-        int i = 0;
-        var acc0 = Vector256<float>.Zero;
-        var acc1 = Vector256<float>.Zero;
-        for (; i + 16 <= n; i += 16)
-        {
-            acc0 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), acc0);
-            acc1 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i + 8), Vector256.Load(b + i + 8), acc1);
-        }
-        for (; i + 8 <= n; i += 8) acc0 = Vector256.FusedMultiplyAdd(Vector256.Load(a + i), Vector256.Load(b + i), acc0);
-        float sum = Vector256.Sum(acc0 + acc1);
-        double tail = 0;
-        for (; i < n; i++) tail += a[i] * b[i];
-        return (float)(sum + tail);
+        // Multiples of 4 tokens, so that no two threads prepare the same tile group.
+        _tokensPerChunk = Math.Max(4, (_tokens + 4 * threads - 1) / (4 * threads) + 3 & ~3);
+        int chunks = (_tokens + _tokensPerChunk - 1) / _tokensPerChunk;
+        _phase = Phase.Quantize;
+        if (chunks == 1 || _tokens * (long)_cols < 64 * 1024)
+            for (int c = 0; c < chunks; c++) Execute(c, 0);
+        else
+            _pool.Run(this, chunks, threads);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static float DotF16(ushort* a, float* b, int n)
+    public override void Execute(int chunk, int threadIndex)
     {
-        float sum = 0;
-        for (int i = 0; i < n; i++) sum = MathF.FusedMultiplyAdd(Fp16.ToFloat(a[i]), b[i], sum);
-        return sum;
+        if (_phase == Phase.Quantize)
+        {
+            // One token range for every target: rows are converted before any target prepares from them.
+            int t0 = chunk * _tokensPerChunk, t1 = Math.Min(_tokens, t0 + _tokensPerChunk);
+            for (int i = 0; i < _targetCount; i++)
+            {
+                var t = _targets[i];
+                if (ReferenceEquals(t.ASource, t) && t.Converts)
+                    for (int r = t0; r < t1; r++)
+                        ActivationQuantizer.QuantizeRow(t.VecDot, _x + (long)r * _xStride, t.A + r * t.AStride, _cols, _isa);
+            }
+            for (int i = 0; i < _targetCount; i++)
+            {
+                var t = _targets[i];
+                if (t.Gemm == null || !ReferenceEquals(t.PrepSource, t)) continue;
+                var a = t.ASource!;
+                t.Gemm.Prepare(a.A, (nint)a.AStride, _tokens, _cols, t.Prep, t0, t1 - t0);
+            }
+            return;
+        }
+
+        int index = 0;
+        while (index + 1 < _targetCount && chunk >= _targets[index + 1].FirstChunk) index++;
+        var target = _targets[index];
+        var w = target.W!;
+        var source = target.ASource!;
+        var prep = target.PrepSource!;
+        int start = (chunk - target.FirstChunk) * target.RowsPerChunk;
+        int rows = Math.Min(target.RowsPerChunk, w.Rows - start);
+        byte* wRows = w.Data + start * w.RowBytes;
+        if (target.Dot != null)
+            DotRowsPrefetching(target.Dot, wRows, w.RowBytes, source.A, target.Y + start, rows, w.Data + w.ByteSize);
+        else
+            target.Gemm!.DotTile(wRows, (nint)w.RowBytes, rows, source.A, (nint)source.AStride, prep.Prep, _tokens, _cols, target.Y + start, target.YStride);
+    }
+
+    /// <summary>Bytes of weights a matrix–vector product works through between prefetches.</summary>
+    private const int PrefetchStepBytes = 8 * 1024;
+
+    /// <summary>How far ahead of the rows being multiplied the weights are prefetched (measured best at 32–64 KB here).</summary>
+    private const int PrefetchDistanceBytes = 48 * 1024;
+
+    /// <summary>
+    /// The matrix–vector product over a chunk of rows, a few kilobytes at a time, each step first asking for the weights
+    /// <see cref="PrefetchDistanceBytes"/> ahead: decode streams weights from memory, and the hardware prefetcher alone
+    /// left a quarter to a third of the read bandwidth unused.
+    /// </summary>
+    private void DotRowsPrefetching(RowDot dot, byte* w, long rowBytes, byte* a, float* y, int rows, byte* end)
+    {
+        int step = (int)Math.Max(1, PrefetchStepBytes / rowBytes);
+        for (int r = 0; r < rows; r += step)
+        {
+            int n = Math.Min(step, rows - r);
+            byte* block = w + r * rowBytes;
+            byte* ahead = block + PrefetchDistanceBytes;
+            long span = Math.Min(end - ahead, n * rowBytes);
+            if (Sse.IsSupported)
+                for (long o = 0; o < span; o += 64) Sse.Prefetch0(ahead + o);
+            dot.DotRows(block, (nint)rowBytes, a, y + r, n, _cols);
+        }
+    }
+
+    private int CheckType(WeightMatrix w)
+    {
+        int type = (int)w.Type;
+        if ((uint)type >= (uint)_dots.GetLength(1) || !QuantSupport.IsSupported(w.Type)) throw new UnsupportedTensorTypeException(w.Name, w.Type);
+        return type;
+    }
+
+    /// <summary>One product of a (possibly fused) dispatch, with the buffers its converted input lives in.</summary>
+    private sealed class Target
+    {
+        public WeightMatrix? W;
+        public float* Y;
+        public int YStride;
+        public RowDot? Dot;
+        public RowGemm? Gemm;
+        public GgmlType VecDot;
+        public Target? ASource;
+        public Target? PrepSource;
+        public bool Converts;
+        public byte* A;
+        public long AStride;
+        public byte* Prep;
+        public int RowsPerChunk;
+        public int FirstChunk;
+        public readonly ScratchBuffer Activations = new();
+        public readonly ScratchBuffer Prepared = new();
+
+        public void Clear()
+        {
+            W = null;
+            Dot = null;
+            Gemm = null;
+            ASource = null;
+            PrepSource = null;
+        }
+    }
+
+    /// <summary>A pinned, 64-byte aligned buffer that only grows.</summary>
+    private sealed class ScratchBuffer
+    {
+        private byte[] _buffer = [];
+        private byte* _aligned;
+
+        public byte* Get(long bytes)
+        {
+            if (bytes + 64 > _buffer.Length)
+            {
+                _buffer = GC.AllocateUninitializedArray<byte>(checked((int)Math.Max(bytes + 64, 64 * 1024)), pinned: true);
+                fixed (byte* p = _buffer) // pinned for good: fixed only reads the address
+                    _aligned = (byte*)(((nint)p + 63) & ~(nint)63);
+            }
+            return _aligned;
+        }
     }
 }

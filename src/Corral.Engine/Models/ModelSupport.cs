@@ -1,4 +1,4 @@
-using Corral.Engine.Tensors;
+using Corral.Engine.Quants;
 
 namespace Corral.Engine.Models;
 
@@ -17,7 +17,7 @@ public static class ModelSupport
 
     private static void Check(WeightMatrix m)
     {
-        if (!Kernels.MatMul.Supports(m.Type))
-            throw new ModelLoadException($"tensor '{m.Name}' has type {GgmlTypeInfo.Name(m.Type)}, which Corral does not support");
+        if (!QuantSupport.IsSupported(m.Type))
+            throw new ModelLoadException(new UnsupportedTensorTypeException(m.Name, m.Type).Message);
     }
 }

@@ -1,5 +1,5 @@
 using Corral.Engine.Gguf;
-using Corral.Engine.Kernels;
+using Corral.Engine.Quants;
 using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Models;
@@ -47,21 +47,10 @@ public sealed class TensorLoader(GgufFile file)
         long n = t.ElementCount;
         var result = new float[n];
         byte* p = file.TensorPointer(t);
-        switch (t.Type)
-        {
-            case GgmlType.F32:
-                new ReadOnlySpan<float>(p, (int)n).CopyTo(result);
-                break;
-            case GgmlType.F16:
-                for (long i = 0; i < n; i++) result[i] = Fp16.ToFloat(((ushort*)p)[i]);
-                break;
-            case GgmlType.BF16:
-                for (long i = 0; i < n; i++) result[i] = BitConverter.Int32BitsToSingle(((ushort*)p)[i] << 16);
-                break;
-            default:
-                RowDequantizer.Dequantize(t.Type, new ReadOnlySpan<byte>(p, checked((int)t.ByteSize)), result, t.Name);
-                break;
-        }
+        if (!Dequantize.CanDecode(t.Type)) throw new UnsupportedTensorTypeException(t.Name, t.Type);
+        if (n % GgmlTypeInfo.BlockSize(t.Type) != 0)
+            throw new ModelLoadException($"tensor '{t.Name}' has {n} elements, not a whole number of {GgmlTypeInfo.Name(t.Type)} blocks");
+        Dequantize.Row(t.Type, new ReadOnlySpan<byte>(p, checked((int)t.ByteSize)), result);
         return result;
     }
 }

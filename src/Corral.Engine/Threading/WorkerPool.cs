@@ -1,50 +1,58 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Corral.Engine.Threading;
 
 /// <summary>
-/// A unit of parallel work. <see cref="Execute"/> is called once per participating thread with that
-/// thread's index; the work item decides how to split (static ranges or <see cref="WorkerPool.NextChunk"/>).
-/// Instances are preallocated and reused so dispatching allocates nothing.
+/// A unit of parallel work split into chunks. <see cref="Execute"/> runs once per chunk index, on whichever thread
+/// claims it; <c>threadIndex</c> (0 = the thread that called <see cref="WorkerPool.Run"/>) selects per-thread scratch.
+/// Instances are preallocated and reused, so a dispatch allocates nothing.
 /// </summary>
 public abstract class ParallelWork
 {
-    public abstract void Execute(int threadIndex, int threadCount);
+    public abstract void Execute(int chunk, int threadIndex);
 }
 
 /// <summary>
-/// A persistent pool of worker threads for the inference hot path: the calling thread takes part as
-/// thread 0, workers spin briefly on a generation counter before falling back to a kernel wait, and a
-/// dispatch costs two cache-line handoffs instead of a Task per operation.
+/// A persistent pool of worker threads for the inference hot path. The calling thread takes part as thread 0, and
+/// every thread claims chunks from one atomic counter until none are left. The caller then waits only for chunks
+/// already claimed: a worker that has not woken up yet (the machine is busy, or it went to sleep) is never waited
+/// for, it just finds nothing left to do. So a dispatch costs a counter update when workers are awake, and at worst
+/// the caller does everything itself, instead of stalling until the scheduler runs every worker.
+/// Workers spin briefly between dispatches (the next one usually follows within microseconds), then sleep.
 /// </summary>
 public sealed class WorkerPool : IDisposable
 {
-    private readonly Thread[] _threads;
-    private readonly SemaphoreSlim[] _wake;
-    private ParallelWork? _work;
-    private long _generation;
-    private int _pending;
-    private volatile bool _disposed;
-    private int _chunkCounter;
-    private int _activeThreads;
-    private Exception? _failure;
+    private readonly Worker[] _workers;
 
-    /// <summary>Iterations a worker spins on the generation counter before sleeping on its semaphore.</summary>
-    private const int SpinIterations = 4_000;
+    // The claim word: generation in the high 32 bits, the next chunk index in the low 32 bits. A claim succeeds only
+    // if the generation is still the one the claimer read its job from, so a late worker cannot take a chunk of a
+    // later job with the parameters of an earlier one.
+    private long _claim;
+
+    // Job descriptors by generation parity: a descriptor is rewritten two generations later, by which time the claim
+    // word has moved on and every claim against the old generation fails.
+    private readonly Job[] _jobs = [new Job(), new Job()];
+    private int _generation;
+    private int _done;
+    private Exception? _failure;
+    private volatile bool _disposed;
+
+    /// <summary>How long an idle worker spins before sleeping.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 5_000; // 200 µs
 
     public int ThreadCount { get; }
 
     public WorkerPool(int threadCount)
     {
         ThreadCount = Math.Max(1, threadCount);
-        _threads = new Thread[ThreadCount - 1];
-        _wake = new SemaphoreSlim[ThreadCount - 1];
-        for (int i = 0; i < _threads.Length; i++)
+        _workers = new Worker[ThreadCount - 1];
+        for (int i = 0; i < _workers.Length; i++)
         {
-            _wake[i] = new SemaphoreSlim(0);
-            int index = i + 1;
-            _threads[i] = new Thread(() => WorkerLoop(index)) { IsBackground = true, Name = $"corral-worker-{index}" };
-            _threads[i].Start();
+            var worker = new Worker(i + 1);
+            _workers[i] = worker;
+            worker.Thread = new Thread(() => WorkerLoop(worker)) { IsBackground = true, Name = $"corral-worker-{i + 1}" };
+            worker.Thread.Start();
         }
     }
 
@@ -77,37 +85,37 @@ public sealed class WorkerPool : IDisposable
         catch (UnauthorizedAccessException) { return 0; }
     }
 
-    /// <summary>Runs <paramref name="work"/> on <paramref name="threads"/> threads (≤ pool size) and waits for all.</summary>
-    public void Run(ParallelWork work, int threads = int.MaxValue)
+    /// <summary>
+    /// Runs chunks [0, <paramref name="chunks"/>) of <paramref name="work"/> on up to <paramref name="maxThreads"/> threads
+    /// (the caller included) and returns when all have finished. Not reentrant: one dispatch at a time per pool.
+    /// </summary>
+    public void Run(ParallelWork work, int chunks, int maxThreads = int.MaxValue)
     {
-        int n = Math.Clamp(threads, 1, ThreadCount);
-        _chunkCounter = 0;
-        if (n == 1)
+        if (chunks <= 0) return;
+        int helpers = Math.Min(Math.Min(maxThreads, ThreadCount), chunks) - 1;
+        if (helpers <= 0)
         {
-            work.Execute(0, 1);
+            for (int c = 0; c < chunks; c++) work.Execute(c, 0);
             return;
         }
-        _work = work;
-        _activeThreads = n;
-        _chunkCounter = 0;
+
+        int generation = _generation + 1;
+        var job = _jobs[generation & 1];
+        job.Work = work;
+        job.Chunks = chunks;
+        job.Helpers = helpers;
+        _done = 0;
         _failure = null;
-        Volatile.Write(ref _pending, n - 1);
-        Interlocked.Increment(ref _generation);
-        for (int i = 0; i < n - 1; i++)
-        {
-            if (_wake[i].CurrentCount == 0) _wake[i].Release();
-        }
-        try
-        {
-            work.Execute(0, n);
-        }
-        catch (Exception e)
-        {
-            _failure ??= e;
-        }
+        _generation = generation;
+        // Publishing the claim word releases the job; the full fence also orders it before the sleep checks below.
+        Interlocked.Exchange(ref _claim, (long)generation << 32);
+        for (int i = 0; i < helpers; i++) _workers[i].WakeIfSleeping();
+
+        int executed = RunChunks(job, generation, 0);
+        if (executed > 0) Interlocked.Add(ref _done, executed);
         var spin = new SpinWait();
-        while (Volatile.Read(ref _pending) != 0) spin.SpinOnce(-1);
-        _work = null;
+        while (Volatile.Read(ref _done) != chunks) spin.SpinOnce(sleep1Threshold: -1);
+        job.Work = null;
         if (_failure is { } failure)
         {
             _failure = null;
@@ -115,61 +123,98 @@ public sealed class WorkerPool : IDisposable
         }
     }
 
-    /// <summary>Claims the next chunk index for dynamic scheduling inside <see cref="ParallelWork.Execute"/>; −1 when exhausted.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int NextChunk(int chunkCount)
+    /// <summary>Claims and runs chunks of <paramref name="generation"/> until none are left; returns how many it ran.</summary>
+    private int RunChunks(Job job, int generation, int threadIndex)
     {
-        int c = Interlocked.Increment(ref _chunkCounter) - 1;
-        return c < chunkCount ? c : -1;
-    }
-
-    private void WorkerLoop(int index)
-    {
-        long seen = 0;
+        var work = job.Work;
+        int chunks = job.Chunks;
+        if (work == null) return 0;
+        int executed = 0;
         while (true)
         {
-            long gen;
-            int spins = 0;
-            while ((gen = Volatile.Read(ref _generation)) == seen)
+            long state = Volatile.Read(ref _claim);
+            if ((int)(state >> 32) != generation) break;
+            int chunk = (int)state;
+            if (chunk >= chunks) break;
+            if (Interlocked.CompareExchange(ref _claim, state + 1, state) != state) continue;
+            try
+            {
+                work.Execute(chunk, threadIndex);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, e, null);
+            }
+            executed++;
+        }
+        return executed;
+    }
+
+    private void WorkerLoop(Worker worker)
+    {
+        int seen = 0;
+        while (true)
+        {
+            long start = Stopwatch.GetTimestamp();
+            int generation;
+            while ((generation = (int)(Volatile.Read(ref _claim) >> 32)) == seen)
             {
                 if (_disposed) return;
-                if (++spins < SpinIterations)
+                if (Stopwatch.GetTimestamp() - start < SpinTicks)
                 {
-                    Thread.SpinWait(8);
+                    Thread.SpinWait(20);
+                    continue;
                 }
-                else
-                {
-                    _wake[index - 1].Wait(50);
-                    spins = 0;
-                }
+                // Announce the sleep, then look again: either Run sees the flag or we see its new generation.
+                Interlocked.Exchange(ref worker.Sleeping, 1);
+                if ((int)(Volatile.Read(ref _claim) >> 32) == seen && !_disposed) worker.Wake.Wait();
+                Interlocked.Exchange(ref worker.Sleeping, 0);
+                start = Stopwatch.GetTimestamp();
             }
-            seen = gen;
             if (_disposed) return;
-            var work = _work;
-            if (work != null && index < _activeThreads)
-            {
-                try { work.Execute(index, _activeThreads); }
-                catch (Exception e) { Interlocked.CompareExchange(ref _failure, e, null); }
-                Interlocked.Decrement(ref _pending);
-            }
+            seen = generation;
+            var job = _jobs[generation & 1];
+            if (worker.Index > job.Helpers) continue;
+            int executed = RunChunks(job, generation, worker.Index);
+            if (executed > 0) Interlocked.Add(ref _done, executed);
         }
     }
 
     public void Dispose()
     {
+        if (_disposed) return;
         _disposed = true;
-        Interlocked.Increment(ref _generation);
-        foreach (var s in _wake) s.Release();
-        foreach (var t in _threads) t.Join(1000);
-        foreach (var s in _wake) s.Dispose();
+        foreach (var w in _workers) w.Wake.Release();
+        foreach (var w in _workers) w.Thread!.Join(1000);
+        foreach (var w in _workers) w.Wake.Dispose();
     }
 
-    /// <summary>Splits [0, count) evenly: the half-open range owned by <paramref name="threadIndex"/>.</summary>
+    /// <summary>Splits [0, count) evenly: the half-open range owned by <paramref name="part"/> of <paramref name="parts"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (int Start, int End) Split(int count, int threadIndex, int threadCount)
+    public static (int Start, int End) Split(int count, int part, int parts)
     {
-        long start = (long)count * threadIndex / threadCount;
-        long end = (long)count * (threadIndex + 1) / threadCount;
+        long start = (long)count * part / parts;
+        long end = (long)count * (part + 1) / parts;
         return ((int)start, (int)end);
+    }
+
+    private sealed class Job
+    {
+        public ParallelWork? Work;
+        public int Chunks;
+        public int Helpers;
+    }
+
+    private sealed class Worker(int index)
+    {
+        public readonly int Index = index;
+        public readonly SemaphoreSlim Wake = new(0);
+        public Thread? Thread;
+        public int Sleeping;
+
+        public void WakeIfSleeping()
+        {
+            if (Volatile.Read(ref Sleeping) == 1 && Interlocked.Exchange(ref Sleeping, 0) == 1) Wake.Release();
+        }
     }
 }

@@ -12,6 +12,9 @@ public sealed record LoadOptions
     public int BatchSize { get; init; } = 512;
     public int Threads { get; init; }
     public int Parallel { get; init; } = 1;
+
+    /// <summary>KV cache cell type (OLLAMA_KV_CACHE_TYPE).</summary>
+    public Engine.Tensors.GgmlType KvCacheType { get; init; } = Engine.Tensors.GgmlType.F16;
 }
 
 /// <summary>A model resident in memory: weights (mapped), tokenizer and its runner with KV slots.</summary>

@@ -28,9 +28,10 @@ public static class ModelLoading
             BatchSize = numBatch is > 0 ? numBatch.Value : 512,
             Threads = numThread is > 0 ? numThread.Value : WorkerPool.DefaultThreadCount(),
             Parallel = parallel,
+            KvCacheType = KvCache.ParseType(server.Config.KvCacheType),
         };
         long fileSize = new FileInfo(path).Length;
-        long kv = EstimateKv(path, ctx, parallel);
+        long kv = EstimateKv(path, ctx, parallel, options.KvCacheType);
         return new ModelLoadSpec
         {
             Key = path,
@@ -41,12 +42,13 @@ public static class ModelLoading
         };
     }
 
-    private static long EstimateKv(string path, int ctx, int parallel)
+    private static long EstimateKv(string path, int ctx, int parallel, Engine.Tensors.GgmlType kvType)
     {
         try
         {
             using var file = Engine.Gguf.GgufFile.Open(path);
-            return KvCache.EstimateBytes(ModelHyperparameters.Read(file), ctx, parallel);
+            var hp = ModelHyperparameters.Read(file);
+            return KvCache.EstimateBytes(hp, ctx, parallel, KvCache.IsSupported(hp, kvType) ? kvType : Engine.Tensors.GgmlType.F16);
         }
         catch (Exception e) when (e is ModelLoadException or Engine.Gguf.GgufFormatException)
         {
@@ -68,6 +70,7 @@ public static class ModelLoading
                 Slots = o.Parallel,
                 BatchSize = o.BatchSize,
                 Threads = o.Threads,
+                KvCacheType = KvCache.IsSupported(model.Hyperparameters, o.KvCacheType) ? o.KvCacheType : Engine.Tensors.GgmlType.F16,
                 IsEndOfGeneration = vocab.IsEog,
                 SuppressTokens = vocab.SuppressTokens.ToArray(),
             });

@@ -1,4 +1,5 @@
 using Corral.Engine.Kernels;
+using Corral.Engine.Quants;
 
 namespace Corral.Engine.Tests.Inference;
 
@@ -19,16 +20,22 @@ public unsafe class AttentionSoftcapTests
         var v = new ushort[2 * D];
         for (int i = 0; i < D; i++)
         {
-            k[i] = Fp16.FromFloat(1f);
-            k[D + i] = Fp16.FromFloat(0f);
-            v[i] = Fp16.FromFloat(0f);
-            v[D + i] = Fp16.FromFloat(1f);
+            k[i] = Fp16.FromSingle(1f);
+            k[D + i] = Fp16.FromSingle(0f);
+            v[i] = Fp16.FromSingle(0f);
+            v[D + i] = Fp16.FromSingle(1f);
         }
         var output = new float[D];
+        var shape = new AttentionShape(D, D, 1, scale, softcap);
+        var scratch = new float[Attention.ScratchFloats(shape, 1)];
         fixed (ushort* kp = k, vp = v)
+        fixed (float* qp = q, op = output, sp = scratch)
         {
-            if (f32Path) Attention.HeadF32(q, kp, vp, D, D, 0, 1, scale, softcap, output, new float[D]);
-            else Attention.HeadF16Accumulate(q, kp, vp, D, D, 0, 1, scale, softcap, output, new float[D], new float[D]);
+            var keys = new KvRows(Corral.Engine.Tensors.GgmlType.F16, (byte*)kp, 2 * D, 2 * D);
+            var values = new KvRows(Corral.Engine.Tensors.GgmlType.F16, (byte*)vp, 2 * D, 2 * D);
+            int first = 0, last = 1;
+            if (f32Path) Attention.PromptBlock(shape, keys, values, 0, 1, qp, D, op, D, &first, &last, sp);
+            else Attention.DecodeGroup(shape, keys, values, 0, qp, op, 0, 1, sp);
         }
         Assert.All(output, o => Assert.Equal(output[0], o));
         return output[0];

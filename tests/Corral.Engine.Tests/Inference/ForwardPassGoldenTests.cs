@@ -11,7 +11,7 @@ namespace Corral.Engine.Tests.Inference;
 
 /// <summary>
 /// Greedy decoding straight through the forward pass (no server, no sampler), against llama.cpp's tokens
-/// and top logits in ../shared/golden: one golden file per supported architecture. Each golden's
+/// and top logits in ../shared/golden: one golden file per supported architecture and per quantized type. Each golden's
 /// sequences are decoded alone once (<see cref="SoloDecodes"/>); one test checks them against llama.cpp,
 /// the other decodes them again batched together and checks that batching changes no bit.
 /// </summary>
@@ -28,17 +28,47 @@ public class ForwardPassGoldenTests(ForwardPassGoldenTests.SoloDecodes solo, ITe
         "gemma2-tiny-F16",
         "gemma3-tiny-F16",
         "phi3-tiny-F16",
+        "stories260K-Q8_0",
+        "stories260K-Q4_0",
+        "llama-tiny-Q8_0",
+        "llama-tiny-Q4_0",
+        "llama-tiny-Q4_1",
+        "llama-tiny-Q5_0",
+        "llama-tiny-Q5_1",
+        "llama-tiny-Q2_K",
+        "llama-tiny-Q3_K_M",
+        "llama-tiny-Q4_K_S",
+        "llama-tiny-Q4_K_M",
+        "llama-tiny-Q5_K_M",
+        "llama-tiny-Q6_K",
+        "llama-tiny-IQ4_NL",
+        "qwen2-tiny-Q8_0",
+        "qwen2-tiny-Q4_K_M",
+        "qwen3-tiny-Q8_0",
+        "qwen3-tiny-Q4_K_M",
     };
 
     private const int ContextLength = 512; // what the goldens were made with
 
     /// <summary>
-    /// Largest |Δlogit| over a step's reference top-8 allowed, relative to the largest |logit| among them.
-    /// The token rule alone is weak where logits are small (the gemma goldens have only 2–5 steps with a
+    /// Largest |Δlogit| over a step's reference top-8 allowed, relative to the largest |logit| among them, for F32/F16
+    /// files. The token rule alone is weak where logits are small (the gemma goldens have only 2–5 steps with a
     /// top-2 gap ≥ 0.02), so the logits themselves must agree too. Measured agreement is about 0.1 %;
     /// an attention window off by one cell already gives 15–30 %.
     /// </summary>
     private const double MaxRelativeLogitError = 0.01;
+
+    /// <summary>
+    /// The same limit and the top-2 gap below which another token is tolerable, for quantized files. These noise-weight
+    /// models amplify float-order differences, and 8-bit activations turn a 1-ulp difference into a whole quantization
+    /// step now and then: llama.cpp itself (node-llama-cpp 3.22.1, the golden's prompt then one token per step) differs
+    /// from these goldens by up to 3.4 % (llama-tiny-Q4_K_S), and picks another token than the golden at reference gaps
+    /// of 0.023–0.040 (llama-tiny-Q4_K_M step 19, Q5_0, Q5_K_M, qwen3-tiny-Q4_K_M). Corral's distance is the same.
+    /// </summary>
+    private const double MaxRelativeLogitErrorQuantized = 0.05;
+    private const float TieToleranceQuantized = 0.05f;
+
+    private static bool IsQuantized(string golden) => !golden.EndsWith("-F16", StringComparison.Ordinal) && !golden.EndsWith("-F32", StringComparison.Ordinal);
 
     [Theory]
     [MemberData(nameof(Goldens))]
@@ -47,11 +77,13 @@ public class ForwardPassGoldenTests(ForwardPassGoldenTests.SoloDecodes solo, ITe
         foreach (var run in solo.Get(golden))
         {
             var c = run.Case;
-            int matched = Golden.AssertMatches(c, run.Tokens, $"{golden} '{c.Prompt}'");
+            bool quantized = IsQuantized(golden);
+            int matched = Golden.AssertMatches(c, run.Tokens, $"{golden} '{c.Prompt}'", quantized ? TieToleranceQuantized : Golden.TieTolerance);
+            double limit = quantized ? MaxRelativeLogitErrorQuantized : MaxRelativeLogitError;
             output.WriteLine($"{golden} '{c.Prompt}': {matched}/{c.Generated.Length} steps exact, max |Δlogit| over reference top-8 = {run.MaxDiff:G3} " +
                 $"(relative {run.MaxRelativeDiff:G3})");
-            Assert.True(run.MaxRelativeDiff <= MaxRelativeLogitError,
-                $"{golden} '{c.Prompt}': logits differ from llama.cpp's by {run.MaxRelativeDiff:P2} of their magnitude (limit {MaxRelativeLogitError:P0})");
+            Assert.True(run.MaxRelativeDiff <= limit,
+                $"{golden} '{c.Prompt}': logits differ from llama.cpp's by {run.MaxRelativeDiff:P2} of their magnitude (limit {limit:P0})");
         }
     }
 
@@ -93,12 +125,8 @@ public class ForwardPassGoldenTests(ForwardPassGoldenTests.SoloDecodes solo, ITe
         }
     }
 
-    private static Model LoadModel(string golden) => Model.Load(golden switch
-    {
-        "stories260K-F32" => RepoPaths.SharedFile("models", "stories260K.gguf"),
-        "llama-tiny-F16" => RepoPaths.SharedFile("models", "llama-tiny-F16.gguf"),
-        _ => SyntheticModels.Get(golden),
-    }, new ModelLoadOptions { ContextLength = ContextLength });
+    private static Model LoadModel(string golden) =>
+        Model.Load(GoldenModels.Path(golden), new ModelLoadOptions { ContextLength = ContextLength });
 
     private static byte[] Hash(ReadOnlySpan<float> row) => SHA256.HashData(MemoryMarshal.AsBytes(row));
 
