@@ -59,14 +59,13 @@ public class ForwardPassGoldenTests(ForwardPassGoldenTests.SoloDecodes solo, ITe
     private const double MaxRelativeLogitError = 0.01;
 
     /// <summary>
-    /// The same limit and the top-2 gap below which another token is tolerable, for quantized files. These noise-weight
-    /// models amplify float-order differences, and 8-bit activations turn a 1-ulp difference into a whole quantization
-    /// step now and then: llama.cpp itself (node-llama-cpp 3.22.1, the golden's prompt then one token per step) differs
-    /// from these goldens by up to 3.4 % (llama-tiny-Q4_K_S), and picks another token than the golden at reference gaps
-    /// of 0.023–0.040 (llama-tiny-Q4_K_M step 19, Q5_0, Q5_K_M, qwen3-tiny-Q4_K_M). Corral's distance is the same.
+    /// The logit limit for quantized files. These noise-weight models amplify float-order differences, and 8-bit
+    /// activations turn a 1-ulp difference into a whole quantization step now and then: llama.cpp itself
+    /// (node-llama-cpp 3.22.1, the golden's prompt then one token per step) differs from these goldens by up to 3.4 %
+    /// (llama-tiny-Q4_K_S). The token rule stays DEVELOPERS.md's (gap &lt; 0.02), plus the few steps where llama.cpp
+    /// itself departs from the golden on this hardware (<see cref="Golden.KnownReferenceDivergences"/>).
     /// </summary>
     private const double MaxRelativeLogitErrorQuantized = 0.05;
-    private const float TieToleranceQuantized = 0.05f;
 
     private static bool IsQuantized(string golden) => !golden.EndsWith("-F16", StringComparison.Ordinal) && !golden.EndsWith("-F32", StringComparison.Ordinal);
 
@@ -78,7 +77,7 @@ public class ForwardPassGoldenTests(ForwardPassGoldenTests.SoloDecodes solo, ITe
         {
             var c = run.Case;
             bool quantized = IsQuantized(golden);
-            int matched = Golden.AssertMatches(c, run.Tokens, $"{golden} '{c.Prompt}'", quantized ? TieToleranceQuantized : Golden.TieTolerance);
+            int matched = Golden.AssertMatches(c, run.Tokens, $"{golden} '{c.Prompt}'", golden);
             double limit = quantized ? MaxRelativeLogitErrorQuantized : MaxRelativeLogitError;
             output.WriteLine($"{golden} '{c.Prompt}': {matched}/{c.Generated.Length} steps exact, max |Δlogit| over reference top-8 = {run.MaxDiff:G3} " +
                 $"(relative {run.MaxRelativeDiff:G3})");

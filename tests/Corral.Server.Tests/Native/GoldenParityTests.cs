@@ -22,6 +22,25 @@ public class GoldenParityTests(ITestOutputHelper output)
         { "synthetic:gemma2-tiny-F16", "gemma2-tiny-F16" },
         { "synthetic:gemma3-tiny-F16", "gemma3-tiny-F16" },
         { "synthetic:phi3-tiny-F16", "phi3-tiny-F16" },
+        { "stories260K-Q8_0.gguf", "stories260K-Q8_0" },
+        { "stories260K-Q4_0.gguf", "stories260K-Q4_0" },
+        { "llama-tiny-Q8_0.gguf", "llama-tiny-Q8_0" },
+        { "llama-tiny-Q4_0.gguf", "llama-tiny-Q4_0" },
+        { "llama-tiny-Q4_1.gguf", "llama-tiny-Q4_1" },
+        { "llama-tiny-Q5_0.gguf", "llama-tiny-Q5_0" },
+        { "llama-tiny-Q5_1.gguf", "llama-tiny-Q5_1" },
+        { "llama-tiny-Q2_K.gguf", "llama-tiny-Q2_K" },
+        { "llama-tiny-Q3_K_M.gguf", "llama-tiny-Q3_K_M" },
+        { "llama-tiny-Q4_K_S.gguf", "llama-tiny-Q4_K_S" },
+        { "llama-tiny-Q4_K_M.gguf", "llama-tiny-Q4_K_M" },
+        { "llama-tiny-Q5_K_M.gguf", "llama-tiny-Q5_K_M" },
+        { "llama-tiny-Q6_K.gguf", "llama-tiny-Q6_K" },
+        { "llama-tiny-IQ4_NL.gguf", "llama-tiny-IQ4_NL" },
+        // Quantized by Corral through /api/create (byte-identical to llama.cpp's files, see QuantizeCreateTests).
+        { "synthetic:qwen2-tiny-F16|q8_0", "qwen2-tiny-Q8_0" },
+        { "synthetic:qwen2-tiny-F16|q4_K_M", "qwen2-tiny-Q4_K_M" },
+        { "synthetic:qwen3-tiny-F16|q8_0", "qwen3-tiny-Q8_0" },
+        { "synthetic:qwen3-tiny-F16|q4_K_M", "qwen3-tiny-Q4_K_M" },
     };
 
     [Theory]
@@ -29,10 +48,11 @@ public class GoldenParityTests(ITestOutputHelper output)
     public async Task GenerateMatchesLlamaCpp(string modelFile, string golden)
     {
         await using var server = await TestServer.StartAsync();
-        string path = modelFile.StartsWith("synthetic:", StringComparison.Ordinal)
-            ? SyntheticModels.Get(modelFile["synthetic:".Length..])
-            : RepoPaths.SharedFile("models", modelFile);
-        await server.CreateModelAsync("parity", path);
+        string[] parts = modelFile.Split('|');
+        string path = parts[0].StartsWith("synthetic:", StringComparison.Ordinal)
+            ? SyntheticModels.Get(parts[0]["synthetic:".Length..])
+            : RepoPaths.SharedFile("models", parts[0]);
+        await server.CreateModelAsync("parity", path, parts.Length > 1 ? new JsonObject { ["quantize"] = parts[1] } : null);
         var cases = Golden.Load(golden);
         int cap = cases.Max(c => c.Generated.Length); // the step count llama.cpp ran with
         foreach (var c in cases)
@@ -50,7 +70,7 @@ public class GoldenParityTests(ITestOutputHelper output)
             var context = body!["context"]!.AsArray().Select(n => (int)n!).ToArray();
             Assert.Equal(c.PromptTokens, context.Take(c.PromptTokens.Length));
             var generated = context.Skip(c.PromptTokens.Length).ToList();
-            int exact = Golden.AssertMatches(c, generated, $"{golden} '{c.Prompt}'");
+            int exact = Golden.AssertMatches(c, generated, $"{golden} '{c.Prompt}'", golden);
             if (exact == c.Generated.Length && !c.TextLossy) Assert.Equal(c.Text, (string)body["response"]!);
             if (exact == c.Generated.Length) Assert.Equal(c.Generated.Length, body["eval_count"]?.GetValue<int>() ?? 0);
             if (exact == c.Generated.Length) Assert.Equal(c.Generated.Length < cap ? "stop" : "length", (string)body["done_reason"]!);
