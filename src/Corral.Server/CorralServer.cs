@@ -37,7 +37,12 @@ public sealed class CorralServer : IAsyncDisposable
         App = ServerHost.Build(settings, this, logging);
         LoggerFactory = App.Services.GetRequiredService<ILoggerFactory>();
         var storeLog = LoggerFactory.CreateLogger("Corral.Store");
-        Store = new ModelStore(ModelsDirectory, new ModelStoreOptions { NoPrune = config.NoPrune, Log = m => storeLog.LogInformation("{Message}", m) });
+        Store = new ModelStore(ModelsDirectory, new ModelStoreOptions
+        {
+            NoPrune = config.NoPrune,
+            Log = m => storeLog.LogInformation("{Message}", m),
+            TemplateCapabilities = Api.ModelCapabilities.FromGoTemplate,
+        });
         Scheduler = new ModelScheduler(new SchedulerSettings
         {
             MaxLoadedModels = config.MaxLoadedModels,

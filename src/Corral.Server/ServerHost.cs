@@ -51,6 +51,9 @@ public static class ServerHost
         TagsRoutes.Map(app, server);
         GenerateRoutes.Map(app, server);
         CreateRoutes.Map(app, server);
+        ShowRoutes.Map(app, server);
+        ManageRoutes.Map(app, server);
+        EmbedRoutes.Map(app, server);
         return app;
     }
 

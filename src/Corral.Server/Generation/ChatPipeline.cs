@@ -19,6 +19,7 @@ public static class ChatPipeline
         var keepAlive = RequestResolution.KeepAlive(req.KeepAlive);
         var options = RequestResolution.Options(server, stored, req.Options);
         foreach (var m in req.Messages ?? []) m.Role = m.Role.ToLowerInvariant();
+        ModelCapabilities.RequireVisionForImages(server.Store, stored, req.Messages?.Any(m => m.Images is { Count: > 0 }) == true);
 
         var spec = ModelLoading.Spec(server, stored, options.NumCtx, options.IsExplicit("num_batch") ? options.NumBatch : null, options.NumThread);
         if (req.Messages is not { Count: > 0 })
@@ -46,6 +47,8 @@ public static class ChatPipeline
         var result = await TextGeneration.RunAsync(lease.Model, input,
             chunk => sink.ChunkAsync(new ResponseChunk { Content = chunk.Text, Logprobs = LogprobMapping.Map(lease.Model, chunk) }, cancellation),
             cancellation);
-        await sink.DoneAsync(GeneratePipeline.Final(result, started, lease), cancellation);
+        var final = GeneratePipeline.Final(result, started, lease);
+        lease.Dispose(); // before the final object: with keep_alive 0 the model is unloaded when the client reads it
+        await sink.DoneAsync(final, cancellation);
     }
 }
