@@ -121,7 +121,8 @@ public sealed class InferenceRunner : IDisposable
         if (request.PromptTokens.Length == 0) throw new ArgumentException("the prompt has no tokens");
         if (request.Pooling is { } pooling && pooling is not (PoolingType.Mean or PoolingType.Cls or PoolingType.Last))
             throw new ArgumentException($"pooling type {pooling} does not give one embedding per input");
-        if (request.PromptTokens.Length >= _cache.ContextLength)
+        // A generated token needs a free cell after the prompt; an embedding may fill the context.
+        if (request.PromptTokens.Length > _cache.ContextLength || (request.Pooling == null && request.PromptTokens.Length == _cache.ContextLength))
             throw new ArgumentException($"the prompt has {request.PromptTokens.Length} tokens but the context holds {_cache.ContextLength}");
         foreach (var t in request.PromptTokens)
             if ((uint)t >= (uint)_model.VocabSize) throw new ArgumentException($"token id {t} is outside the vocabulary ({_model.VocabSize})");
