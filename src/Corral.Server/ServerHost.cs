@@ -54,6 +54,8 @@ public static class ServerHost
         ShowRoutes.Map(app, server);
         ManageRoutes.Map(app, server);
         EmbedRoutes.Map(app, server);
+        OpenAI.OpenAIRoutes.Map(app, server);
+        Anthropic.AnthropicRoutes.Map(app, server);
         return app;
     }
 

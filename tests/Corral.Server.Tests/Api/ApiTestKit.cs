@@ -45,18 +45,29 @@ internal static class ApiTestKit
         return (JsonObject)JsonNode.Parse(text)!;
     }
 
+    /// <summary>POSTs JSON; the body parsed as one JSON object when it is one (compat routes end it with a newline).</summary>
+    public static async Task<(int Status, JsonObject? Body, string Text)> PostJsonAsync(this TestServer server, string path, JsonNode body)
+    {
+        using var resp = await server.Http.PostAsync(path, new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        string text = await resp.Content.ReadAsStringAsync();
+        JsonObject? node = null;
+        try { node = text.TrimStart().StartsWith('{') ? JsonNode.Parse(text) as JsonObject : null; }
+        catch (System.Text.Json.JsonException) { }
+        return ((int)resp.StatusCode, node, text);
+    }
+
     /// <summary>POSTs and asserts the status; returns the parsed body (or null for an empty body).</summary>
     public static async Task<JsonObject?> PostOkAsync(this TestServer server, string path, JsonNode body, int expected = 200)
     {
-        var (status, node, text) = await server.PostAsync(path, body);
+        var (status, node, text) = await server.PostJsonAsync(path, body);
         Assert.True(status == expected, $"POST {path}: expected {expected}, got {status}: {text}");
-        return node as JsonObject;
+        return node;
     }
 
     /// <summary>Asserts a native error: status and exact <c>{"error": message}</c> body.</summary>
     public static async Task AssertErrorAsync(this TestServer server, string path, JsonNode body, int status, string message)
     {
-        var (got, node, text) = await server.PostAsync(path, body);
+        var (got, node, text) = await server.PostJsonAsync(path, body);
         Assert.True(got == status, $"POST {path}: expected {status}, got {got}: {text}");
         Assert.Equal(message, (string?)node?["error"]);
     }
