@@ -16,7 +16,7 @@ public static class OpenAIRequestMapping
     {
         if (req.Messages is not { Count: > 0 }) throw ApiException.BadRequest("[] is too short - 'messages'");
         var options = new JsonObject();
-        if (req.MaxTokens is { } max) options["num_predict"] = max;
+        if ((req.MaxTokens ?? req.MaxCompletionTokens) is { } max) options["num_predict"] = max;
         options["temperature"] = req.Temperature ?? 1.0;
         options["top_p"] = req.TopP ?? 1.0;
         if (req.Seed is { } seed) options["seed"] = seed;

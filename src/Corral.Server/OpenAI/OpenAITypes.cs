@@ -14,6 +14,8 @@ public sealed class ChatCompletionRequest
     [JsonPropertyName("stream")] public bool? Stream { get; set; }
     [JsonPropertyName("stream_options")] public StreamOptions? StreamOptions { get; set; }
     [JsonPropertyName("max_tokens")] public int? MaxTokens { get; set; }
+    /// <summary>Newer SDKs (the OpenAI .NET SDK among them) send only this; upstream ignores it, Corral uses it when <c>max_tokens</c> is absent.</summary>
+    [JsonPropertyName("max_completion_tokens")] public int? MaxCompletionTokens { get; set; }
     [JsonPropertyName("seed")] public int? Seed { get; set; }
     [JsonPropertyName("stop")] public JsonElement? Stop { get; set; }
     [JsonPropertyName("temperature")] public double? Temperature { get; set; }

@@ -54,6 +54,10 @@ public class OpenAITranslationTests
         Assert.Equal("\"max\"", r.Think!.Value.GetRawText()); // the reasoning object wins
         Assert.Equal("""{"type":"object","properties":{"a":{"type":"string"}}}""", r.Format!.Value.GetRawText());
         Assert.Equal("false", OpenAIRequestMapping.Think("none")!.Value.GetRawText());
+
+        // max_completion_tokens counts only when max_tokens is absent (a deliberate difference: upstream ignores it).
+        r = OpenAIRequestMapping.ToChatRequest(Parse("""{"model":"m","messages":[{"role":"user","content":"hi"}],"max_completion_tokens":5}"""));
+        Assert.Equal(5, (int)Options(r)["num_predict"]!);
     }
 
     [Fact]
