@@ -60,6 +60,14 @@ public static class OpenAIRoutes
             });
         }));
 
+        app.MapPost("/v1/responses", (HttpContext ctx) => HandleAsync(ctx, async () =>
+        {
+            var body = await ReadAsync<JsonElementBox>(ctx);
+            var req = ResponsesMapping.Parse(body.Value);
+            var sink = new ResponsesSink(ctx.Response, req);
+            await GenerateRoutes.RunAsync(sink, () => ChatPipeline.RunAsync(server, req.Native, sink, ctx.RequestAborted));
+        }));
+
         app.MapPost("/v1/embeddings", (HttpContext ctx) => HandleAsync(ctx, async () =>
         {
             var req = await ReadAsync<EmbeddingRequest>(ctx);
@@ -117,6 +125,21 @@ public static class OpenAIRoutes
     {
         const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
         return "call_" + string.Create(8, 0, (span, _) => { for (int i = 0; i < span.Length; i++) span[i] = alphabet[Random.Shared.Next(alphabet.Length)]; });
+    }
+
+    /// <summary>A request body kept as raw JSON (the Responses API's items are parsed by hand).</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(JsonElementBoxConverter))]
+    private sealed class JsonElementBox(JsonElement value)
+    {
+        public JsonElement Value { get; } = value;
+    }
+
+    private sealed class JsonElementBoxConverter : System.Text.Json.Serialization.JsonConverter<JsonElementBox>
+    {
+        public override JsonElementBox Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            new(JsonElement.ParseValue(ref reader));
+
+        public override void Write(Utf8JsonWriter writer, JsonElementBox value, JsonSerializerOptions options) => value.Value.WriteTo(writer);
     }
 
     /// <summary>Reads the body: empty is <c>EOF</c> (Go's decoder message), malformed JSON the decoder's text.</summary>
