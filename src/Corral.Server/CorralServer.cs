@@ -71,6 +71,7 @@ public sealed class CorralServer : IAsyncDisposable
     /// <summary>Starts listening; returns the base URL actually bound (useful with port 0 in tests).</summary>
     public async Task<Uri> StartAsync()
     {
+        Registry.ServerRegistry.EnsureKeyPair(this);
         Directory.CreateDirectory(ModelsDirectory);
         Store.RunStartupMaintenance();
         await App.StartAsync();

@@ -51,6 +51,8 @@ public static class ServerHost
         TagsRoutes.Map(app, server);
         GenerateRoutes.Map(app, server);
         CreateRoutes.Map(app, server);
+        PullPushRoutes.Map(app, server);
+        RegistryRoutes.Map(app, server);
         ShowRoutes.Map(app, server);
         ManageRoutes.Map(app, server);
         EmbedRoutes.Map(app, server);

@@ -32,7 +32,7 @@ public static class AnthropicRoutes
                 }
                 bool canThink = !string.IsNullOrEmpty(req.Model) && ModelReference.TryParse(req.Model, out var reference)
                     && server.Store.TryResolve(ModelName.Parse(reference.Base)) is { } stored
-                    && ModelCapabilities.Of(server.Store, stored).Contains(ModelCapabilities.Thinking);
+                    && ModelCapabilities.Of(server.Store, stored, server.Config.GoTemplate).Contains(ModelCapabilities.Thinking);
                 var native = AnthropicRequestMapping.ToChatRequest(req, canThink);
                 var sink = new MessagesSink(ctx.Response, req.Model!, req.Stream == true, AnthropicRequestMapping.EstimateInputTokens(req));
                 await GenerateRoutes.RunAsync(sink, () => ChatPipeline.RunAsync(server, native, sink, ctx.RequestAborted));

@@ -89,6 +89,8 @@ public abstract class MetricsResponse
     [JsonPropertyName("eval_duration"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public long EvalDuration { get; set; }
     /// <summary>Corral addition: prompt tokens dropped to fit the context (never silent truncation).</summary>
     [JsonPropertyName("truncated"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int Truncated { get; set; }
+    /// <summary>Corral addition (chat): oldest history messages dropped to fit the context.</summary>
+    [JsonPropertyName("truncated_messages"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] public int TruncatedMessages { get; set; }
 }
 
 public sealed class GenerateResponse : MetricsResponse

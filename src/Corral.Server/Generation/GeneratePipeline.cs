@@ -21,6 +21,7 @@ public static class GeneratePipeline
             throw ApiException.BadRequest("raw mode does not support template, system, or context");
         if (req.TopLogprobs is < 0 or > 20) throw ApiException.BadRequest("top_logprobs must be between 0 and 20");
         var keepAlive = RequestResolution.KeepAlive(req.KeepAlive);
+        var grammar = StructuredOutput.Grammar(req.Format, req.Options);
         var options = RequestResolution.Options(server, stored, req.Options);
         ModelCapabilities.RequireVisionForImages(server.Store, stored, req.Images is { Length: > 0 });
 
@@ -31,14 +32,18 @@ public static class GeneratePipeline
             return;
         }
 
-        string prompt = raw ? req.Prompt ?? "" : PromptRendering.RenderGenerate(stored, req);
+        var think = PromptRendering.ParseThink(req.Think);
+        using var lease = await server.Scheduler.AcquireAsync(spec, keepAlive, cancellation);
+        var prompting = ModelPrompting.For(stored, lease.Model.Model.File, server.Config.GoTemplate);
+        if (!string.IsNullOrEmpty(req.Suffix) && !prompting.SupportsInsert)
+            throw ApiException.BadRequest($"{stored.Name.DisplayFull} does not support insert");
+        think = raw ? think : PromptRendering.ResolveThink(think, prompting, req.Model!);
+        string prompt = raw ? req.Prompt ?? "" : PromptRendering.RenderGenerate(prompting, stored, req, think, lease.Model);
         if (req.DebugRenderOnly == true)
         {
             await sink.DebugAsync(prompt, req.Images?.Length ?? 0, cancellation);
             return;
         }
-
-        using var lease = await server.Scheduler.AcquireAsync(spec, keepAlive, cancellation);
         var input = new GenerationInput
         {
             Prompt = prompt,
@@ -47,10 +52,14 @@ public static class GeneratePipeline
             Truncate = req.Truncate != false,
             Shift = req.Shift != false,
             TopLogprobs = req.Logprobs == true ? req.TopLogprobs ?? 0 : -1,
+            Constraint = grammar == null ? null
+                : StructuredOutput.Constraint(grammar, lease.Model, !raw && think.Enabled && prompting.SupportsThinking ? prompting.ThinkingTags.Close : null),
         };
+        var parsing = raw ? OutputParsing.None : OutputParsing.For(prompting, prompt, think, null);
         var result = await TextGeneration.RunAsync(lease.Model, input,
-            chunk => sink.ChunkAsync(new ResponseChunk { Content = chunk.Text, Logprobs = LogprobMapping.Map(lease.Model, chunk) }, cancellation),
+            chunk => sink.ChunkAsync(parsing.Add(chunk.Text, LogprobMapping.Map(lease.Model, chunk)), cancellation),
             cancellation);
+        await sink.ChunkAsync(parsing.Finish(), cancellation);
         var final = Final(result, started, lease) with { Context = [.. result.PromptTokens, .. result.OutputTokens] };
         lease.Dispose(); // before the final object: with keep_alive 0 the model is unloaded when the client reads it
         await sink.DoneAsync(final, cancellation);

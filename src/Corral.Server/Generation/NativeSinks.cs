@@ -152,5 +152,6 @@ internal static class Metrics
         r.EvalCount = f.EvalCount;
         r.EvalDuration = Nanoseconds.Of(f.EvalDuration);
         r.Truncated = f.Truncated;
+        r.TruncatedMessages = f.TruncatedMessages;
     }
 }

@@ -24,6 +24,8 @@ public sealed record ResponseFinal
     public int EvalCount { get; init; }
     public TimeSpan EvalDuration { get; init; }
     public int Truncated { get; init; }
+    /// <summary>chat only: history messages dropped to fit the context.</summary>
+    public int TruncatedMessages { get; init; }
     /// <summary>generate only: prompt + output token ids.</summary>
     public int[]? Context { get; init; }
 }

@@ -53,18 +53,17 @@ public static class ShowRoutes
     public static ShowResponse Build(CorralServer server, StoredModel model, ShowRequest req)
     {
         string system = string.IsNullOrEmpty(req.System) ? model.System : req.System;
-        string? template = model.Template;
-        if (template == null && model.ModelPath != null) template = ModelCapabilities.GgufChatTemplate(model.ModelPath);
+        string template = model.TemplateOrDefault;
         var response = new ShowResponse
         {
             License = NullIfEmpty(model.License),
             Modelfile = ModelfilePrinter.Print(model, req.System, req.Options),
             Parameters = NullIfEmpty(ModelfilePrinter.ParametersText(model.Parameters)),
-            Template = NullIfEmpty(template ?? StoredModel.DefaultTemplate),
+            Template = NullIfEmpty(template),
             System = NullIfEmpty(system),
             Details = TagsRoutes.ToApi(model.Details),
             Messages = model.Messages.Count > 0 ? model.Messages.Select(m => new ShowMessage { Role = m.Role, Content = m.Content }).ToList() : null,
-            Capabilities = ModelCapabilities.Of(server.Store, model) is { Count: > 0 } caps ? caps.ToList() : null,
+            Capabilities = ModelCapabilities.Of(server.Store, model, server.Config.GoTemplate) is { Count: > 0 } caps ? caps.ToList() : null,
             ModifiedAt = ApiJson.LocalTimestamp(model.ModifiedAt),
             Requires = NullIfEmpty(model.Config.Requires),
         };
@@ -73,6 +72,9 @@ public static class ShowRoutes
             try
             {
                 using var file = GgufFile.Open(model.ModelPath);
+                // The template actually used: the GGUF chat template when the model renders through it (runtime.md §10.1).
+                var prompting = Generation.ModelPrompting.For(model, file, server.Config.GoTemplate);
+                if (prompting.Mode == Generation.PromptMode.ChatTemplate) response.Template = prompting.ChatTemplateSource;
                 response.ModelInfo = ModelInfo(file, req.Verbose == true);
                 response.Tensors = file.Tensors.Select(t => new TensorInfo { Name = t.Name, Type = GgmlTypeInfo.Name(t.Type), Shape = t.Shape }).ToList();
             }

@@ -1,0 +1,111 @@
+using System.Text.Json;
+using Corral.Engine.Grammar;
+using Corral.Engine.Sampling;
+using Corral.Server.Http;
+using Corral.Server.Scheduling;
+
+namespace Corral.Server.Generation;
+
+/// <summary>
+/// <c>format</c> (api.md §2.5) enforced by grammar-constrained sampling: <c>"json"</c> uses Ollama's fixed
+/// JSON grammar, a JSON Schema object is converted to GBNF (keywords that cannot be enforced are a 400,
+/// never silently ignored), and Corral's <c>options.grammar</c> extension takes a GBNF grammar as is.
+/// </summary>
+public static class StructuredOutput
+{
+    /// <summary>The grammar a request asks for, or null for unconstrained output.</summary>
+    public static GbnfGrammar? Grammar(JsonElement? format, JsonElement? options)
+    {
+        if (options is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("grammar", out var g) && g.ValueKind == JsonValueKind.String
+            && g.GetString() is { Length: > 0 } gbnf)
+        {
+            return Parse(gbnf);
+        }
+        if (format is not { } f) return null;
+        switch (f.ValueKind)
+        {
+            case JsonValueKind.Null or JsonValueKind.Undefined:
+                return null;
+            case JsonValueKind.String:
+                string s = f.GetString()!;
+                if (s.Length == 0) return null;
+                if (s == "json") return Parse(OllamaJsonGrammar.Text);
+                throw Invalid(f);
+            case JsonValueKind.Object:
+                string text;
+                try
+                {
+                    text = JsonSchemaToGbnf.Convert(f);
+                }
+                catch (JsonSchemaConversionException e)
+                {
+                    throw ApiException.BadRequest(e.Message);
+                }
+                return Parse(text);
+            default:
+                throw Invalid(f);
+        }
+    }
+
+    private static ApiException Invalid(JsonElement f) =>
+        ApiException.BadRequest($"invalid format: {f.GetRawText()}; expected \"json\" or a valid JSON Schema object");
+
+    private static GbnfGrammar Parse(string gbnf)
+    {
+        try
+        {
+            return GbnfGrammar.Parse(gbnf);
+        }
+        catch (GbnfParseException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+        catch (GrammarException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// A sampler constraint for one sequence. When the model thinks first, the grammar starts only after the
+    /// closing thinking tag has been generated (upstream lets the model finish thinking unconstrained).
+    /// </summary>
+    public static ITokenConstraint Constraint(GbnfGrammar grammar, LoadedModel model, string? thinkingCloseTag)
+    {
+        var matcher = new GrammarMatcher(grammar, model.GrammarVocabulary);
+        var constraint = new GrammarConstraint(matcher);
+        return string.IsNullOrEmpty(thinkingCloseTag) ? constraint : new AfterThinkingConstraint(constraint, model, thinkingCloseTag);
+    }
+
+    private sealed class GrammarConstraint(GrammarMatcher matcher) : ITokenConstraint
+    {
+        public bool IsAllowed(int token) => matcher.IsAllowed(token);
+        public void ApplyMask(Span<float> logits) => matcher.ApplyMask(logits);
+        public void Accept(int token) => matcher.Accept(token);
+    }
+
+    /// <summary>Inactive until the generated text contains the closing thinking tag, then the inner grammar applies.</summary>
+    private sealed class AfterThinkingConstraint(ITokenConstraint inner, LoadedModel model, string closeTag) : ITokenConstraint
+    {
+        private readonly System.Text.StringBuilder _text = new();
+        private bool _active;
+
+        public bool IsAllowed(int token) => !_active || inner.IsAllowed(token);
+
+        public void ApplyMask(Span<float> logits)
+        {
+            if (_active) inner.ApplyMask(logits);
+        }
+
+        public void Accept(int token)
+        {
+            if (_active)
+            {
+                inner.Accept(token);
+                return;
+            }
+            _text.Append(System.Text.Encoding.UTF8.GetString(model.Tokenizer.TokenToPiece(token, special: true)));
+            if (_text.ToString().Contains(closeTag, StringComparison.Ordinal)) _active = true;
+        }
+    }
+}
