@@ -7,9 +7,9 @@
 #
 #   bench/concurrency-bench.sh [-p PARALLEL] [-n TOKENS] [-t THREADS] [-q QUANT] [--keep]
 #
-# Defaults: 4 slots, 64 tokens per stream, the server's default threads, Q4_K_M. The model is generated once
-# into .build/test-cache/models (shared with the tests) and quantized per run in a temporary model store
-# (--keep leaves that store in place). Prints one line per measurement and a JSON summary.
+# Defaults: 4 slots, 64 tokens per stream, the server's default threads, Q4_K_M (-q f16 keeps the F16 file).
+# The model is generated once into .build/test-cache/models (shared with the tests) and quantized per run in
+# a temporary model store (--keep leaves it in place). Prints one line per measurement and a JSON summary.
 # Not a test: numbers depend on the machine and on whatever else runs on it.
 set -euo pipefail
 
@@ -27,7 +27,7 @@ while [ $# -gt 0 ]; do
     -t) threads=$2; shift 2 ;;
     -q) quant=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -62,7 +62,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-OLLAMA_HOST=127.0.0.1:$port OLLAMA_MODELS=$store OLLAMA_NUM_PARALLEL=$parallel OLLAMA_CONTEXT_LENGTH=2048 \
+# HOME points into the temporary store so the server's key pair is not written to ~/.ollama.
+HOME=$store OLLAMA_HOST=127.0.0.1:$port OLLAMA_MODELS=$store/models OLLAMA_NUM_PARALLEL=$parallel OLLAMA_CONTEXT_LENGTH=2048 \
   OLLAMA_KEEP_ALIVE=-1 dotnet "$exe" serve >"$store/server.log" 2>&1 &
 server_pid=$!
 
@@ -98,9 +99,12 @@ digest = "sha256:" + h.hexdigest()
 with open(model_path, "rb") as f:
     req = urllib.request.Request(f"{base}/api/blobs/{digest}", data=f, method="POST", headers={"Content-Length": str(__import__("os").path.getsize(model_path))})
     urllib.request.urlopen(req, timeout=3600).read()
-r = json.load(post("/api/create", {"model": "bench", "files": {"qwen2-0.5b-F16.gguf": digest}, "quantize": quant, "stream": False}))
+create = {"model": "bench", "files": {"qwen2-0.5b-F16.gguf": digest}, "stream": False}
+if quant.lower() != "f16":
+    create["quantize"] = quant
+r = json.load(post("/api/create", create))
 assert r.get("status") == "success", r
-print(f"import + quantize to {quant}: {time.time() - t0:.1f} s", file=sys.stderr)
+print(f"import{'' if quant.lower() == 'f16' else ' + quantize to ' + quant}: {time.time() - t0:.1f} s", file=sys.stderr)
 
 options = {"temperature": 0, "num_predict": tokens}
 if threads:
