@@ -26,6 +26,12 @@ if [[ -f tests/clients/package.json ]]; then
   fi
 fi
 
+# The CLI's REPL tests drive a real terminal through tmux.
+if ! command -v tmux >/dev/null 2>&1; then
+  echo "== installing tmux (REPL tests)"
+  { apt-get update -qq && apt-get install -y -qq tmux; } >/dev/null 2>&1 || echo "test.sh: tmux could not be installed; the REPL tests will be skipped" >&2
+fi
+
 echo "== restore and build"
 dotnet build Corral.slnx -c Release --nologo -v quiet -clp:ErrorsOnly || fail_setup "build failed"
 

@@ -1,4 +1,7 @@
+using Corral.Cli.Client;
 using Corral.Cli.Commands;
+using Corral.Store;
+using Corral.Store.Modelfiles;
 
 namespace Corral.Cli;
 
@@ -7,14 +10,25 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        var context = CliContext.FromConsole();
         try
         {
-            return await CommandLine.RunAsync(args, Console.Out, Console.Error);
+            return await CommandLine.RunAsync(args, context);
         }
-        catch (CliException e)
+        catch (Exception e) when (UserMessage(e) is { } message)
         {
-            Console.Error.WriteLine($"Error: {e.Message}");
+            context.Err.WriteLine($"Error: {message}");
             return 1;
         }
     }
+
+    /// <summary>The text shown for a failure users can cause; null for a bug (which keeps its stack trace).</summary>
+    public static string? UserMessage(Exception e) => e switch
+    {
+        CliException or ApiError or ModelfileException or StoreException => e.Message,
+        IOException or UnauthorizedAccessException => e.Message,
+        Corral.Config.GoDurationFormatException => e.Message,
+        OperationCanceledException => "context canceled",
+        _ => null,
+    };
 }

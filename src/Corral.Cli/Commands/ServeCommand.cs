@@ -6,16 +6,9 @@ namespace Corral.Cli.Commands;
 /// <summary><c>corral serve</c>: runs the server in the foreground until SIGINT/SIGTERM.</summary>
 public static class ServeCommand
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout)
+    public static async Task<int> RunAsync(CliContext context, ParsedArgs args, CancellationToken cancellation)
     {
-        if (args.Any(a => a is "-h" or "--help"))
-        {
-            var env = new EnvConfig();
-            stdout.Write("Start Corral\n\nUsage:\n  corral serve [flags]\n\nAliases:\n  serve, start\n\nFlags:\n  -h, --help   help for serve\n\n");
-            stdout.Write(env.FormatHelpBlock(EnvConfig.ServeHelpVariables));
-            return 0;
-        }
-        var config = new EnvConfig(warn: m => Console.Error.WriteLine("WARN " + m));
+        var config = new EnvConfig(warn: m => context.Err.WriteLine("WARN " + m));
         var server = CorralServer.Create(config);
         await server.RunAsync();
         return 0;

@@ -317,6 +317,11 @@ public sealed class InferenceRunner : IDisposable
 
     private void SampleNext(Slot s, ReadOnlySpan<float> logits)
     {
+        if (s.Request.NumPredict == 0)
+        {
+            End(s, FinishReason.Length, null);
+            return;
+        }
         int token = s.Sampler!.Sample(logits);
         GeneratedToken gt = s.Request.TopLogprobs >= 0 ? WithLogprobs(token, logits, s.Request.TopLogprobs) : new GeneratedToken(token, 0, null);
         if (_options.IsEndOfGeneration(token))

@@ -17,7 +17,7 @@ public static class ChatPipeline
         var stored = RequestResolution.ResolveModel(server, req.Model, ModelRoute.Chat);
         if (req.TopLogprobs is < 0 or > 20) throw ApiException.BadRequest("top_logprobs must be between 0 and 20");
         var keepAlive = RequestResolution.KeepAlive(req.KeepAlive);
-        var grammar = StructuredOutput.Grammar(req.Format, req.Options);
+        var grammar = StructuredOutput.For(req.Format, req.Options);
         var options = RequestResolution.Options(server, stored, req.Options);
         foreach (var m in req.Messages ?? []) m.Role = m.Role.ToLowerInvariant();
         ModelCapabilities.RequireVisionForImages(server.Store, stored, req.Messages?.Any(m => m.Images is { Count: > 0 }) == true);

@@ -21,7 +21,7 @@ public static class GeneratePipeline
             throw ApiException.BadRequest("raw mode does not support template, system, or context");
         if (req.TopLogprobs is < 0 or > 20) throw ApiException.BadRequest("top_logprobs must be between 0 and 20");
         var keepAlive = RequestResolution.KeepAlive(req.KeepAlive);
-        var grammar = StructuredOutput.Grammar(req.Format, req.Options);
+        var grammar = StructuredOutput.For(req.Format, req.Options);
         var options = RequestResolution.Options(server, stored, req.Options);
         ModelCapabilities.RequireVisionForImages(server.Store, stored, req.Images is { Length: > 0 });
 

@@ -115,6 +115,11 @@ public sealed class ModelPrompting
         {
             throw ApiException.BadRequest(e.Message);
         }
+        catch (JinjaException e)
+        {
+            // The conversation is what the GGUF template cannot render (a role it lacks, a missing variable): a client error.
+            throw ApiException.BadRequest("template error: " + e.Message);
+        }
         catch (TemplateException e)
         {
             throw ApiException.Internal("template error: " + e.Message);

@@ -5,8 +5,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace Corral.Server.Generation;
 
-/// <summary>/api/generate output: NDJSON lines, or one aggregated object with <c>stream: false</c>.</summary>
-public sealed class GenerateSink(HttpResponse response, string model, bool stream) : IResponseSink
+/// <summary>
+/// The native /api sinks: NDJSON lines while streaming, or the concatenation of every chunk in one object
+/// with <c>stream: false</c>. Subclasses only say how a chunk and the final object look.
+/// </summary>
+public abstract class NativeSink<TResponse>(HttpResponse response, bool stream) : IResponseSink where TResponse : MetricsResponse
 {
     private readonly NdjsonStream _ndjson = new(response);
     private readonly StringBuilder _text = new();
@@ -19,27 +22,14 @@ public sealed class GenerateSink(HttpResponse response, string model, bool strea
     public Task FailAsync(int status, string message) => _ndjson.FailAsync(status, message);
 
     public Task DebugAsync(string renderedPrompt, int imageCount, CancellationToken cancellation) =>
-        ResponseWriting.WriteJsonAsync(response, new GenerateResponse
-        {
-            Model = model,
-            CreatedAt = ApiJson.Timestamp(DateTimeOffset.UtcNow),
-            DebugInfo = new DebugInfo { RenderedTemplate = renderedPrompt, ImageCount = imageCount },
-        });
+        ResponseWriting.WriteJsonAsync(response, Debug(new DebugInfo { RenderedTemplate = renderedPrompt, ImageCount = imageCount }));
 
     public async Task ChunkAsync(ResponseChunk chunk, CancellationToken cancellation)
     {
         if (chunk.IsEmpty) return;
         if (stream)
         {
-            await _ndjson.WriteAsync(new GenerateResponse
-            {
-                Model = model,
-                CreatedAt = ApiJson.Timestamp(DateTimeOffset.UtcNow),
-                Response = chunk.Content,
-                Thinking = NullIfEmpty(chunk.Thinking),
-                ToolCalls = chunk.ToolCalls,
-                Logprobs = chunk.Logprobs,
-            }, cancellation);
+            await _ndjson.WriteAsync(Chunk(chunk), cancellation);
             return;
         }
         _text.Append(chunk.Content);
@@ -50,95 +40,91 @@ public sealed class GenerateSink(HttpResponse response, string model, bool strea
 
     public async Task DoneAsync(ResponseFinal final, CancellationToken cancellation)
     {
-        var r = new GenerateResponse
+        // While streaming, the final object carries no text; otherwise it carries everything.
+        var aggregate = stream ? new ResponseChunk() : new ResponseChunk
         {
-            Model = model,
-            CreatedAt = ApiJson.Timestamp(DateTimeOffset.UtcNow),
-            Response = stream ? "" : _text.ToString(),
-            Thinking = stream ? null : NullIfEmpty(_thinking.ToString()),
-            ToolCalls = stream ? null : _toolCalls,
-            Logprobs = stream ? null : _logprobs,
-            Done = true,
-            DoneReason = final.DoneReason,
-            Context = final.Context,
+            Content = _text.ToString(),
+            Thinking = _thinking.ToString(),
+            ToolCalls = _toolCalls,
+            Logprobs = _logprobs,
         };
+        var r = Final(aggregate, final);
         Metrics.Fill(r, final);
         // Load/unload replies are one object even when streaming was asked for (api.md §4.3).
         if (stream && final.DoneReason is not ("load" or "unload")) await _ndjson.WriteAsync(r, cancellation);
         else await ResponseWriting.WriteJsonAsync(response, r);
     }
 
-    private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
+    protected static string Now() => ApiJson.Timestamp(DateTimeOffset.UtcNow);
+
+    protected static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
+
+    protected abstract TResponse Chunk(ResponseChunk chunk);
+
+    protected abstract TResponse Final(ResponseChunk aggregate, ResponseFinal final);
+
+    protected abstract TResponse Debug(DebugInfo info);
+}
+
+/// <summary>/api/generate output.</summary>
+public sealed class GenerateSink(HttpResponse response, string model, bool stream) : NativeSink<GenerateResponse>(response, stream)
+{
+    protected override GenerateResponse Chunk(ResponseChunk c) => new()
+    {
+        Model = model,
+        CreatedAt = Now(),
+        Response = c.Content,
+        Thinking = NullIfEmpty(c.Thinking),
+        ToolCalls = c.ToolCalls,
+        Logprobs = c.Logprobs,
+    };
+
+    protected override GenerateResponse Final(ResponseChunk a, ResponseFinal final) => new()
+    {
+        Model = model,
+        CreatedAt = Now(),
+        Response = a.Content,
+        Thinking = NullIfEmpty(a.Thinking),
+        ToolCalls = a.ToolCalls,
+        Logprobs = a.Logprobs,
+        Done = true,
+        DoneReason = final.DoneReason,
+        Context = final.Context,
+    };
+
+    protected override GenerateResponse Debug(DebugInfo info) => new() { Model = model, CreatedAt = Now(), DebugInfo = info };
 }
 
 /// <summary>/api/chat output.</summary>
-public sealed class ChatSink(HttpResponse response, string model, bool stream) : IResponseSink
+public sealed class ChatSink(HttpResponse response, string model, bool stream) : NativeSink<ChatResponse>(response, stream)
 {
-    private readonly NdjsonStream _ndjson = new(response);
-    private readonly StringBuilder _text = new();
-    private readonly StringBuilder _thinking = new();
-    private List<ToolCall>? _toolCalls;
-    private List<Logprob>? _logprobs;
-
-    public bool Started => _ndjson.Started;
-
-    public Task FailAsync(int status, string message) => _ndjson.FailAsync(status, message);
-
-    public Task DebugAsync(string renderedPrompt, int imageCount, CancellationToken cancellation) =>
-        ResponseWriting.WriteJsonAsync(response, new ChatResponse
-        {
-            Model = model,
-            CreatedAt = ApiJson.Timestamp(DateTimeOffset.UtcNow),
-            DebugInfo = new DebugInfo { RenderedTemplate = renderedPrompt, ImageCount = imageCount },
-        });
-
-    public async Task ChunkAsync(ResponseChunk chunk, CancellationToken cancellation)
+    protected override ChatResponse Chunk(ResponseChunk c) => new()
     {
-        if (chunk.IsEmpty) return;
-        if (stream)
-        {
-            await _ndjson.WriteAsync(new ChatResponse
-            {
-                Model = model,
-                CreatedAt = ApiJson.Timestamp(DateTimeOffset.UtcNow),
-                Message = new Message
-                {
-                    Role = "assistant",
-                    Content = chunk.Content,
-                    Thinking = chunk.Thinking.Length == 0 ? null : chunk.Thinking,
-                    ToolCalls = chunk.ToolCalls,
-                },
-                Logprobs = chunk.Logprobs,
-            }, cancellation);
-            return;
-        }
-        _text.Append(chunk.Content);
-        _thinking.Append(chunk.Thinking);
-        if (chunk.ToolCalls != null) (_toolCalls ??= []).AddRange(chunk.ToolCalls);
-        if (chunk.Logprobs != null) (_logprobs ??= []).AddRange(chunk.Logprobs);
-    }
+        Model = model,
+        CreatedAt = Now(),
+        Message = Assistant(c),
+        Logprobs = c.Logprobs,
+    };
 
-    public async Task DoneAsync(ResponseFinal final, CancellationToken cancellation)
+    protected override ChatResponse Final(ResponseChunk a, ResponseFinal final) => new()
     {
-        var r = new ChatResponse
-        {
-            Model = model,
-            CreatedAt = ApiJson.Timestamp(DateTimeOffset.UtcNow),
-            Message = new Message
-            {
-                Role = "assistant",
-                Content = stream ? "" : _text.ToString(),
-                Thinking = stream || _thinking.Length == 0 ? null : _thinking.ToString(),
-                ToolCalls = stream ? null : _toolCalls,
-            },
-            Logprobs = stream ? null : _logprobs,
-            Done = true,
-            DoneReason = final.DoneReason,
-        };
-        Metrics.Fill(r, final);
-        if (stream && final.DoneReason is not ("load" or "unload")) await _ndjson.WriteAsync(r, cancellation);
-        else await ResponseWriting.WriteJsonAsync(response, r);
-    }
+        Model = model,
+        CreatedAt = Now(),
+        Message = Assistant(a),
+        Logprobs = a.Logprobs,
+        Done = true,
+        DoneReason = final.DoneReason,
+    };
+
+    protected override ChatResponse Debug(DebugInfo info) => new() { Model = model, CreatedAt = Now(), DebugInfo = info };
+
+    private static Message Assistant(ResponseChunk c) => new()
+    {
+        Role = "assistant",
+        Content = c.Content,
+        Thinking = NullIfEmpty(c.Thinking),
+        ToolCalls = c.ToolCalls,
+    };
 }
 
 internal static class Metrics

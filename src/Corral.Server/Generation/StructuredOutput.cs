@@ -13,14 +13,23 @@ namespace Corral.Server.Generation;
 /// </summary>
 public static class StructuredOutput
 {
-    /// <summary>The grammar a request asks for, or null for unconstrained output.</summary>
-    public static GbnfGrammar? Grammar(JsonElement? format, JsonElement? options)
+    /// <summary>A requested constraint: <c>format</c> grammars wait for thinking to end; a raw GBNF grammar applies from the first token.</summary>
+    public sealed record Request(GbnfGrammar Grammar, bool AfterThinking);
+
+    /// <summary>The constraint a request asks for, or null for unconstrained output.</summary>
+    public static Request? For(JsonElement? format, JsonElement? options)
     {
         if (options is { ValueKind: JsonValueKind.Object } o && o.TryGetProperty("grammar", out var g) && g.ValueKind == JsonValueKind.String
             && g.GetString() is { Length: > 0 } gbnf)
         {
-            return Parse(gbnf);
+            return new Request(Parse(gbnf), AfterThinking: false);
         }
+        return Grammar(format) is { } grammar ? new Request(grammar, AfterThinking: true) : null;
+    }
+
+    /// <summary>The grammar of a <c>format</c> value, or null for unconstrained output.</summary>
+    public static GbnfGrammar? Grammar(JsonElement? format)
+    {
         if (format is not { } f) return null;
         switch (f.ValueKind)
         {
@@ -70,11 +79,11 @@ public static class StructuredOutput
     /// A sampler constraint for one sequence. When the model thinks first, the grammar starts only after the
     /// closing thinking tag has been generated (upstream lets the model finish thinking unconstrained).
     /// </summary>
-    public static ITokenConstraint Constraint(GbnfGrammar grammar, LoadedModel model, string? thinkingCloseTag)
+    public static ITokenConstraint Constraint(Request request, LoadedModel model, string? thinkingCloseTag)
     {
-        var matcher = new GrammarMatcher(grammar, model.GrammarVocabulary);
+        var matcher = new GrammarMatcher(request.Grammar, model.GrammarVocabulary);
         var constraint = new GrammarConstraint(matcher);
-        return string.IsNullOrEmpty(thinkingCloseTag) ? constraint : new AfterThinkingConstraint(constraint, model, thinkingCloseTag);
+        return !request.AfterThinking || string.IsNullOrEmpty(thinkingCloseTag) ? constraint : new AfterThinkingConstraint(constraint, model, thinkingCloseTag);
     }
 
     private sealed class GrammarConstraint(GrammarMatcher matcher) : ITokenConstraint

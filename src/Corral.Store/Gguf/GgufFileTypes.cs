@@ -28,13 +28,16 @@ public static class GgufFileTypes
     public static bool IsUnquantized(string name) => name is "F32" or "F16" or "BF16";
 
     /// <summary>
-    /// Parses a requested quantization (<c>create --quantize</c>, upper-cased by the caller): F32, F16, BF16, Q8_0, Q4_K_S,
-    /// Q4_K_M (alias Q4_K). Anything else throws with upstream's message.
+    /// Parses a requested quantization (<c>create --quantize</c>, any case): every file type Corral's quantizer writes,
+    /// under Ollama's and llama.cpp's names (<c>q4_K_M</c>, alias <c>q4_K</c>, …). Upstream accepts only F32, F16, BF16,
+    /// Q8_0, Q4_K_S and Q4_K_M because it shells out to a fixed llama-quantize list; anything else throws with upstream's
+    /// wording and Corral's full list.
     /// </summary>
-    public static string ParseQuantizeTarget(string requested) => requested switch
+    public static string ParseQuantizeTarget(string requested)
     {
-        "F32" or "F16" or "BF16" or "Q8_0" or "Q4_K_S" or "Q4_K_M" => requested,
-        "Q4_K" => "Q4_K_M",
-        _ => throw new StoreException($"unsupported quantization type {requested} - supported types are F32, F16, Q4_K_S, Q4_K_M, Q8_0"),
-    };
+        if (Corral.Engine.Quantization.LlamaFileTypes.TryParse(requested, out var type) && Corral.Engine.Quantization.LlamaFileTypes.IsSupportedTarget(type))
+            return Corral.Engine.Quantization.LlamaFileTypes.Name(type);
+        throw new StoreException(
+            $"unsupported quantization type {requested.Trim().ToUpperInvariant()} - supported types are {string.Join(", ", Corral.Engine.Quantization.LlamaFileTypes.SupportedTargets.Select(Corral.Engine.Quantization.LlamaFileTypes.Name))}");
+    }
 }

@@ -90,6 +90,36 @@ public sealed class CorralAsRegistryTests
     }
 
     [Fact]
+    public async Task A_model_pulled_from_another_corral_generates_the_same_greedy_text()
+    {
+        await using var source = await PullPushRouteTests.StartServerAsync();
+        await source.CreateModelAsync("stories", Corral.Testing.RepoPaths.SharedFile("models", "stories260K.gguf"));
+        await using var target = await PullPushRouteTests.StartServerAsync();
+        string name = $"127.0.0.1:{source.Url.Port}/library/stories:latest";
+        var (status, lines) = await target.PostStreamAsync("/api/pull", new JsonObject { ["model"] = name, ["insecure"] = true });
+        Assert.Equal(200, status);
+        Assert.Equal("success", (string)lines[^1]["status"]!);
+
+        var request = new JsonObject
+        {
+            ["prompt"] = "Once upon a time",
+            ["stream"] = false,
+            ["options"] = new JsonObject { ["temperature"] = 0, ["num_predict"] = 32 },
+        };
+        var a = request.DeepClone().AsObject();
+        a["model"] = "stories";
+        var b = request.DeepClone().AsObject();
+        b["model"] = name;
+        var (sa, ra, ta) = await source.PostAsync("/api/generate", a);
+        var (sb, rb, tb) = await target.PostAsync("/api/generate", b);
+        Assert.True(sa == 200, ta);
+        Assert.True(sb == 200, tb);
+        Assert.Equal((string)ra!["response"]!, (string)rb!["response"]!);
+        Assert.Equal(ra["context"]!.ToJsonString(), rb["context"]!.ToJsonString());
+        Assert.Equal(32, (int)rb["eval_count"]!);
+    }
+
+    [Fact]
     public async Task Pushing_to_a_read_only_corral_is_refused()
     {
         var (source, _) = await StartSourceAsync();
