@@ -28,16 +28,24 @@ public sealed class CorralServer : IAsyncDisposable
         Config = config;
         ModelsDirectory = config.Models;
         var host = config.Host;
+        var invalidOrigins = new List<string>();
         var settings = new ServerSettings
         {
             Host = host.Host,
             Port = host.PortNumber,
-            Origins = config.AllowedOrigins,
+            // Upstream refuses to start over a bad OLLAMA_ORIGINS entry; Corral skips it and says so.
+            Origins = Origins.Valid(config.AllowedOrigins, invalidOrigins.Add),
         };
         App = ServerHost.Build(settings, this, logging);
         LoggerFactory = App.Services.GetRequiredService<ILoggerFactory>();
+        foreach (var problem in invalidOrigins) App.Logger.LogWarning("OLLAMA_ORIGINS: {Problem}; entry ignored", problem);
         var storeLog = LoggerFactory.CreateLogger("Corral.Store");
-        Store = new ModelStore(ModelsDirectory, new ModelStoreOptions { NoPrune = config.NoPrune, Log = m => storeLog.LogInformation("{Message}", m) });
+        Store = new ModelStore(ModelsDirectory, new ModelStoreOptions
+        {
+            NoPrune = config.NoPrune,
+            Log = m => storeLog.LogInformation("{Message}", m),
+            TemplateCapabilities = Api.ModelCapabilities.FromGoTemplate,
+        });
         Scheduler = new ModelScheduler(new SchedulerSettings
         {
             MaxLoadedModels = config.MaxLoadedModels,

@@ -53,6 +53,11 @@ public static class ServerHost
         CreateRoutes.Map(app, server);
         PullPushRoutes.Map(app, server);
         RegistryRoutes.Map(app, server);
+        ShowRoutes.Map(app, server);
+        ManageRoutes.Map(app, server);
+        EmbedRoutes.Map(app, server);
+        OpenAI.OpenAIRoutes.Map(app, server);
+        Anthropic.AnthropicRoutes.Map(app, server);
         return app;
     }
 

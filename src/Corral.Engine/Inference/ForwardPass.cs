@@ -74,7 +74,16 @@ public sealed unsafe class ForwardPass
     /// stored at (slot, position). Logits of the entries with <c>WantLogits</c> are written to
     /// <paramref name="logits"/> in batch order, one vocab-sized row each.
     /// </summary>
-    public void Evaluate(ReadOnlySpan<BatchEntry> batch, Span<float> logits)
+    public void Evaluate(ReadOnlySpan<BatchEntry> batch, Span<float> logits) => Run(batch, logits, hiddenOnly: false);
+
+    /// <summary>
+    /// The embeddings tap (engine.md §9): the same forward as <see cref="Evaluate"/>, minus the lm_head.
+    /// The final-norm hidden state of every entry with <c>WantLogits</c> is written to
+    /// <paramref name="hidden"/> in batch order, one <c>n_embd</c>-sized row each.
+    /// </summary>
+    public void EvaluateHidden(ReadOnlySpan<BatchEntry> batch, Span<float> hidden) => Run(batch, hidden, hiddenOnly: true);
+
+    private void Run(ReadOnlySpan<BatchEntry> batch, Span<float> output, bool hiddenOnly)
     {
         int n = batch.Length;
         if (n == 0) return;
@@ -91,7 +100,7 @@ public sealed unsafe class ForwardPass
             if ((uint)e.Position >= (uint)_cache.ContextLength) throw new ArgumentOutOfRangeException(nameof(batch), $"position {e.Position} is outside the context ({_cache.ContextLength})");
             if (e.WantLogits) nOut++;
         }
-        if (logits.Length < nOut * vocab) throw new ArgumentException("logits buffer too small");
+        if (output.Length < (long)nOut * (hiddenOnly ? nEmbd : vocab)) throw new ArgumentException(hiddenOnly ? "hidden buffer too small" : "logits buffer too small");
 
         fixed (float* h = _h, x = _x, q = _q, k = _k, v = _v, attnOut = _attnOut, proj = _proj, gate = _gate, up = _up)
         {
@@ -156,7 +165,12 @@ public sealed unsafe class ForwardPass
 
             // --- output ---
             ops.Run(TokenOp.OutputNorm, nOut);
-            fixed (float* lg = logits)
+            if (hiddenOnly)
+            {
+                new ReadOnlySpan<float>(x, nOut * nEmbd).CopyTo(output);
+                return;
+            }
+            fixed (float* lg = output)
             {
                 _matmul.Run(w.Output, x, nEmbd, nOut, lg, vocab);
                 for (int t = 0; t < nOut; t++)
@@ -171,12 +185,6 @@ public sealed unsafe class ForwardPass
                 }
             }
         }
-    }
-
-    /// <summary>The final-norm hidden state of every batch token (embeddings tap); same forward minus lm_head.</summary>
-    public void EvaluateHidden(ReadOnlySpan<BatchEntry> batch, Span<float> hidden)
-    {
-        throw new NotSupportedException("embeddings are not wired yet");
     }
 
     private void ComputeRope(int variant, ReadOnlySpan<BatchEntry> batch)

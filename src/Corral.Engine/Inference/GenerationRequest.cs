@@ -24,6 +24,25 @@ public sealed class GenerationRequest
 
     /// <summary>Only evaluate the prompt (load, cache warm-up, embeddings); generate nothing.</summary>
     public bool PromptOnly { get; init; }
+
+    /// <summary>
+    /// Set for an embedding request: the whole prompt is evaluated (no prefix reuse), its final-norm hidden
+    /// states are pooled this way into <see cref="GenerationStats.Embedding"/>, and nothing is generated.
+    /// </summary>
+    public PoolingType? Pooling { get; init; }
+}
+
+/// <summary>How per-token hidden states become one vector (llama.cpp's pooling types, engine.md §9).</summary>
+public enum PoolingType
+{
+    /// <summary>One vector per token; not a single embedding, so the runner refuses it.</summary>
+    None = 0,
+    /// <summary>The average of the sequence's rows.</summary>
+    Mean = 1,
+    /// <summary>The row of the first token.</summary>
+    Cls = 2,
+    /// <summary>The row of the last token.</summary>
+    Last = 3,
 }
 
 /// <summary>Why a sequence ended.</summary>
@@ -53,4 +72,6 @@ public sealed record GenerationStats
     public string? Error { get; init; }
     /// <summary>Tokens dropped by context shifts during generation.</summary>
     public int Shifted { get; init; }
+    /// <summary>The pooled (unnormalised) embedding of an embedding request.</summary>
+    public float[]? Embedding { get; init; }
 }

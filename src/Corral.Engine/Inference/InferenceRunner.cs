@@ -81,6 +81,8 @@ public sealed class InferenceRunner : IDisposable
     private readonly float[] _logits;
     private readonly BatchEntry[] _batch;
     private readonly Slot?[] _batchOwner;
+    /// <summary>Final-norm hidden rows of an embedding chunk; allocated with the first embedding request.</summary>
+    private float[]? _hidden;
     private volatile bool _disposed;
     private readonly SemaphoreSlim _wake = new(0);
 
@@ -120,7 +122,10 @@ public sealed class InferenceRunner : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (request.PromptTokens.Length == 0) throw new ArgumentException("the prompt has no tokens");
-        if (request.PromptTokens.Length >= _cache.ContextLength)
+        if (request.Pooling is { } pooling && pooling is not (PoolingType.Mean or PoolingType.Cls or PoolingType.Last))
+            throw new ArgumentException($"pooling type {pooling} does not give one embedding per input");
+        // A generated token needs a free cell after the prompt; an embedding may fill the context.
+        if (request.PromptTokens.Length > _cache.ContextLength || (request.Pooling == null && request.PromptTokens.Length == _cache.ContextLength))
             throw new ArgumentException($"the prompt has {request.PromptTokens.Length} tokens but the context holds {_cache.ContextLength}");
         foreach (var t in request.PromptTokens)
             if ((uint)t >= (uint)_model.VocabSize) throw new ArgumentException($"token id {t} is outside the vocabulary ({_model.VocabSize})");
@@ -179,7 +184,7 @@ public sealed class InferenceRunner : IDisposable
                 }
                 if (best == null) return;
                 _pending.Dequeue();
-                best.Start(p, _model.VocabSize, _options);
+                best.Start(p, _model.VocabSize, _model.Hyperparameters.EmbeddingLength, _options);
             }
         }
     }
@@ -187,6 +192,8 @@ public sealed class InferenceRunner : IDisposable
     /// <summary>One forward pass over every active sequence. Returns false when there was nothing to do.</summary>
     private bool Step()
     {
+        // Embedding chunks first: they reuse the batch arrays, which the generation batch fills next.
+        bool embedded = StepEmbeddings();
         int n = 0;
         int budget = _options.BatchSize;
         foreach (var s in _slots)
@@ -194,14 +201,14 @@ public sealed class InferenceRunner : IDisposable
             if (s.Stream == null) continue;
             if (s.Cancellation.IsCancellationRequested) { End(s, FinishReason.Cancelled, null); continue; }
             if (s.Stream.StopRequested) { End(s, FinishReason.Stop, null); continue; }
-            if (s.PendingPrompt > 0) continue;
+            if (s.PendingPrompt > 0 || s.IsEmbedding) continue;
             // Decoding: feed the last sampled token.
             _batch[n] = new BatchEntry(s.LastToken, s.Length, s.Index, true);
             _batchOwner[n++] = s;
         }
         foreach (var s in _slots)
         {
-            if (s.Stream == null || s.PendingPrompt == 0) continue;
+            if (s.Stream == null || s.PendingPrompt == 0 || s.IsEmbedding) continue;
             int chunk = Math.Min(s.PendingPrompt, _options.BatchSize);
             if (chunk > budget) continue;
             budget -= chunk;
@@ -213,7 +220,7 @@ public sealed class InferenceRunner : IDisposable
                 _batchOwner[n++] = s;
             }
         }
-        if (n == 0) return false;
+        if (n == 0) return embedded;
 
         var sw = Stopwatch.StartNew();
         _forward.Evaluate(_batch.AsSpan(0, n), _logits);
@@ -251,6 +258,62 @@ public sealed class InferenceRunner : IDisposable
                 s.GenStarted = true;
             }
             SampleNext(s, logits);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// One chunk of each embedding sequence that fits the batch budget, evaluated apart from the generation
+    /// batch (its rows want hidden states, not logits). Returns false when there was none.
+    /// </summary>
+    private bool StepEmbeddings()
+    {
+        int n = 0, budget = _options.BatchSize;
+        foreach (var s in _slots)
+        {
+            if (s.Stream == null || !s.IsEmbedding || s.PendingPrompt == 0) continue;
+            if (s.Cancellation.IsCancellationRequested) { End(s, FinishReason.Cancelled, null); continue; }
+            int chunk = Math.Min(s.PendingPrompt, budget);
+            if (chunk == 0) break;
+            budget -= chunk;
+            int lastPos = s.Tokens.Count - 1;
+            for (int i = 0; i < chunk; i++)
+            {
+                int pos = s.Length + i;
+                bool wanted = s.Request.Pooling switch
+                {
+                    PoolingType.Cls => pos == 0,
+                    PoolingType.Last => pos == lastPos,
+                    _ => true,
+                };
+                _batch[n] = new BatchEntry(s.Tokens[pos], pos, s.Index, wanted);
+                _batchOwner[n++] = s;
+            }
+        }
+        if (n == 0) return false;
+
+        int width = _model.Hyperparameters.EmbeddingLength;
+        _hidden ??= new float[(long)_forward.MaxBatch * width];
+        var sw = Stopwatch.StartNew();
+        _forward.EvaluateHidden(_batch.AsSpan(0, n), _hidden);
+        var elapsed = sw.Elapsed;
+
+        int row = 0;
+        Slot? prev = null;
+        for (int i = 0; i < n; i++)
+        {
+            var s = _batchOwner[i]!;
+            if (!ReferenceEquals(prev, s)) s.PromptTime += elapsed;
+            prev = s;
+            s.Length++;
+            s.PendingPrompt--;
+            if (_batch[i].WantLogits)
+            {
+                var h = _hidden.AsSpan(row++ * width, width);
+                var sum = s.EmbeddingSum!;
+                for (int j = 0; j < width; j++) sum[j] += h[j];
+            }
+            if (s.PendingPrompt == 0) End(s, FinishReason.Stop, null);
         }
         return true;
     }
@@ -326,6 +389,7 @@ public sealed class InferenceRunner : IDisposable
             Reason = reason,
             Error = error,
             Shifted = s.ShiftedTokens,
+            Embedding = s.IsEmbedding && reason == FinishReason.Stop ? s.PooledEmbedding() : null,
         };
         s.Release(keepCache: reason != FinishReason.Error);
         stream.Finish(stats);
@@ -362,6 +426,19 @@ public sealed class InferenceRunner : IDisposable
         public int ShiftedTokens;
         public bool GenStarted;
         public TimeSpan PromptTime, GenTime;
+        /// <summary>Sum of the pooled hidden rows of an embedding request (null for generation).</summary>
+        public double[]? EmbeddingSum;
+
+        public bool IsEmbedding => EmbeddingSum != null;
+
+        public float[] PooledEmbedding()
+        {
+            var sum = EmbeddingSum!;
+            double scale = Request.Pooling == PoolingType.Mean ? 1.0 / Request.PromptTokens.Length : 1.0;
+            var result = new float[sum.Length];
+            for (int i = 0; i < sum.Length; i++) result[i] = (float)(sum[i] * scale);
+            return result;
+        }
 
         public int CommonPrefix(int[] prompt)
         {
@@ -371,11 +448,13 @@ public sealed class InferenceRunner : IDisposable
             return i;
         }
 
-        public void Start(Pending p, int vocab, RunnerOptions options)
+        public void Start(Pending p, int vocab, int embeddingWidth, RunnerOptions options)
         {
             var prompt = p.Request.PromptTokens;
             // Keep the shared prefix but always evaluate at least the last prompt token (its logits are needed).
-            int keep = Math.Min(CommonPrefix(prompt), prompt.Length - 1);
+            // Embeddings need the hidden state of every token they pool, so they evaluate the whole prompt.
+            bool embedding = p.Request.Pooling != null;
+            int keep = embedding ? 0 : Math.Min(CommonPrefix(prompt), prompt.Length - 1);
             Tokens.RemoveRange(keep, Tokens.Count - keep);
             for (int i = keep; i < prompt.Length; i++) Tokens.Add(prompt[i]);
             Length = keep;
@@ -384,8 +463,12 @@ public sealed class InferenceRunner : IDisposable
             Stream = p.Stream;
             Request = p.Request;
             Cancellation = p.Cancellation;
-            Sampler = new Sampler(vocab, p.Request.Sampling, options.SuppressTokens) { Constraint = p.Request.Constraint };
-            foreach (var t in prompt) Sampler.Accept(t, advanceConstraint: false);
+            EmbeddingSum = embedding ? new double[embeddingWidth] : null;
+            if (!embedding)
+            {
+                Sampler = new Sampler(vocab, p.Request.Sampling, options.SuppressTokens) { Constraint = p.Request.Constraint };
+                foreach (var t in prompt) Sampler.Accept(t, advanceConstraint: false);
+            }
             Generated = 0;
             ShiftedTokens = 0;
             GenStarted = false;
@@ -417,6 +500,7 @@ public sealed class InferenceRunner : IDisposable
             PendingPrompt = 0;
             Stream = null;
             Sampler = null;
+            EmbeddingSum = null;
         }
     }
 }

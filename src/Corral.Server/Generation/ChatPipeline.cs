@@ -20,6 +20,7 @@ public static class ChatPipeline
         var grammar = StructuredOutput.For(req.Format, req.Options);
         var options = RequestResolution.Options(server, stored, req.Options);
         foreach (var m in req.Messages ?? []) m.Role = m.Role.ToLowerInvariant();
+        ModelCapabilities.RequireVisionForImages(server.Store, stored, req.Messages?.Any(m => m.Images is { Count: > 0 }) == true);
 
         var spec = ModelLoading.Spec(server, stored, options.NumCtx, options.IsExplicit("num_batch") ? options.NumBatch : null, options.NumThread);
         if (req.Messages is not { Count: > 0 })
@@ -57,7 +58,8 @@ public static class ChatPipeline
             chunk => sink.ChunkAsync(parsing.Add(chunk.Text, LogprobMapping.Map(lease.Model, chunk)), cancellation),
             cancellation);
         await sink.ChunkAsync(parsing.Finish(), cancellation);
-        var final = GeneratePipeline.Final(result, started, lease);
-        await sink.DoneAsync(final with { TruncatedMessages = dropped }, cancellation);
+        var final = GeneratePipeline.Final(result, started, lease) with { TruncatedMessages = dropped };
+        lease.Dispose(); // before the final object: with keep_alive 0 the model is unloaded when the client reads it
+        await sink.DoneAsync(final, cancellation);
     }
 }

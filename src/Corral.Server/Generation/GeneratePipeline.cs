@@ -23,6 +23,7 @@ public static class GeneratePipeline
         var keepAlive = RequestResolution.KeepAlive(req.KeepAlive);
         var grammar = StructuredOutput.For(req.Format, req.Options);
         var options = RequestResolution.Options(server, stored, req.Options);
+        ModelCapabilities.RequireVisionForImages(server.Store, stored, req.Images is { Length: > 0 });
 
         var spec = ModelLoading.Spec(server, stored, options.NumCtx, options.IsExplicit("num_batch") ? options.NumBatch : null, options.NumThread);
         if (string.IsNullOrEmpty(req.Prompt) && string.IsNullOrEmpty(req.Suffix))
@@ -59,7 +60,9 @@ public static class GeneratePipeline
             chunk => sink.ChunkAsync(parsing.Add(chunk.Text, LogprobMapping.Map(lease.Model, chunk)), cancellation),
             cancellation);
         await sink.ChunkAsync(parsing.Finish(), cancellation);
-        await sink.DoneAsync(Final(result, started, lease) with { Context = [.. result.PromptTokens, .. result.OutputTokens] }, cancellation);
+        var final = Final(result, started, lease) with { Context = [.. result.PromptTokens, .. result.OutputTokens] };
+        lease.Dispose(); // before the final object: with keep_alive 0 the model is unloaded when the client reads it
+        await sink.DoneAsync(final, cancellation);
     }
 
     /// <summary>Empty prompt/messages: unload with keep_alive 0, else just load (one object, done_reason load/unload).</summary>
@@ -72,6 +75,7 @@ public static class GeneratePipeline
             return;
         }
         using var lease = await server.Scheduler.AcquireAsync(spec, keepAlive, cancellation);
+        lease.Dispose();
         await sink.DoneAsync(new ResponseFinal { DoneReason = "load", LoadDuration = lease.LoadDuration }, cancellation);
     }
 

@@ -11,6 +11,7 @@ public sealed record LoadOptions
     public int ContextLength { get; init; } = 4096;
     public int BatchSize { get; init; } = 512;
     public int Threads { get; init; }
+    /// <summary>Sequence slots decoded together (OLLAMA_NUM_PARALLEL; 1 for embedding models).</summary>
     public int Parallel { get; init; } = 1;
 
     /// <summary>KV cache cell type (OLLAMA_KV_CACHE_TYPE).</summary>
@@ -28,7 +29,7 @@ public sealed class LoadedModel : IDisposable
     public required Tokenizer Tokenizer { get; init; }
     public required InferenceRunner Runner { get; init; }
     public required LoadOptions Options { get; init; }
-    public object? Details { get; init; }
+    public required Store.ModelDetails Details { get; init; }
 
     private Engine.Grammar.GrammarVocabulary? _grammarVocabulary;
 
@@ -52,13 +53,18 @@ public sealed class LoadedModel : IDisposable
     /// <summary>Bytes attributed to the model: mapped weights plus KV cache.</summary>
     public long Size => Model.File.Length + Runner.KvCacheBytes;
 
+    // Scheduler state, guarded by the scheduler's lock.
     internal int RefCount;
     internal TimeSpan KeepAlive;
     internal DateTimeOffset ExpiresAt;
     internal Timer? ExpiryTimer;
     internal bool Unloading;
 
+    /// <summary>When the model unloads if no request comes; while busy, the previous idle expiry (as upstream reports it).</summary>
     public DateTimeOffset Expires => ExpiresAt;
+
+    /// <summary>Requests holding the model right now.</summary>
+    public int ActiveRequests => Volatile.Read(ref RefCount);
 
     public void Dispose()
     {

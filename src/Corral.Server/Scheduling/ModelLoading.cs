@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Corral.Engine.Inference;
 using Corral.Engine.Models;
 using Corral.Engine.Tokenizers;
@@ -13,46 +14,63 @@ public static class ModelLoading
     /// <summary>Default per-sequence context when neither request, Modelfile nor OLLAMA_CONTEXT_LENGTH set one (CPU tier).</summary>
     public const int DefaultContextLength = 4096;
 
+    /// <summary>Scratch beyond weights and KV cache (activations, logits), for admission.</summary>
+    private const long ScratchBytes = 64L * 1024 * 1024;
+
+    /// <summary>Hyperparameters per blob path (blobs never change), so a request does not re-read the GGUF header.</summary>
+    private static readonly ConcurrentDictionary<string, ModelHyperparameters?> s_hyperparameters = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The load spec for a request (runtime.md §8.3–8.6): <c>num_ctx</c> from the request or Modelfile, else
+    /// <c>OLLAMA_CONTEXT_LENGTH</c>, else 4096, clamped to [4, trained context]; <c>OLLAMA_NUM_PARALLEL</c> slots
+    /// (1 for embedding models); <c>num_batch</c> when given, else 512 (min(2048, ctx) for embedding models).
+    /// </summary>
     public static ModelLoadSpec Spec(CorralServer server, StoredModel model, int? numCtx, int? numBatch, int? numThread)
     {
         var path = model.ModelPath ?? throw ApiException.BadRequest($"model '{model.ShortName}' has no weights layer");
         if (!File.Exists(path)) throw ApiException.NotFound($"model \"{model.ShortName}\" not found, try pulling it first");
-        var summary = server.Store.HeaderSummary(model.Manifest.Layers.First(l => l.MediaType == Store.MediaTypes.Model).Digest);
-        int trained = summary?.ContextLength is > 0 and var t ? (int)Math.Min(t, int.MaxValue) : int.MaxValue;
+        var hp = Hyperparameters(path);
+        int trained = hp?.ContextLength is > 0 and var t ? t : int.MaxValue;
         int requested = numCtx is > 0 ? numCtx.Value : server.Config.ContextLength > 0 ? server.Config.ContextLength : DefaultContextLength;
         int ctx = Math.Max(4, Math.Min(requested, trained));
-        int parallel = Math.Max(1, server.Config.NumParallel);
+        bool embeddingModel = hp?.PoolingType > 0;
+        int parallel = embeddingModel ? 1 : Math.Max(1, server.Config.NumParallel);
         var options = new LoadOptions
         {
             ContextLength = ctx,
-            BatchSize = numBatch is > 0 ? numBatch.Value : 512,
+            BatchSize = numBatch is > 0 ? numBatch.Value : embeddingModel ? Math.Min(2048, ctx) : 512,
             Threads = numThread is > 0 ? numThread.Value : WorkerPool.DefaultThreadCount(),
             Parallel = parallel,
             KvCacheType = KvCache.ParseType(server.Config.KvCacheType),
         };
         long fileSize = new FileInfo(path).Length;
-        long kv = EstimateKv(path, ctx, parallel, options.KvCacheType);
+        long kv = hp != null
+            ? KvCache.EstimateBytes(hp, ctx, parallel, KvCache.IsSupported(hp, options.KvCacheType) ? options.KvCacheType : Engine.Tensors.GgmlType.F16)
+            : 0;
         return new ModelLoadSpec
         {
             Key = path,
             Name = model.ShortName,
             Options = options,
-            EstimatedBytes = fileSize + kv + 64L * 1024 * 1024,
+            EstimatedBytes = fileSize + kv + ScratchBytes,
             Load = o => Load(model, path, o),
         };
     }
 
-    private static long EstimateKv(string path, int ctx, int parallel, Engine.Tensors.GgmlType kvType)
+    /// <summary>The model's hyperparameters, or null when the header cannot be read (the load itself then reports why).</summary>
+    private static ModelHyperparameters? Hyperparameters(string path)
     {
+        if (s_hyperparameters.TryGetValue(path, out var cached)) return cached;
         try
         {
             using var file = Engine.Gguf.GgufFile.Open(path);
             var hp = ModelHyperparameters.Read(file);
-            return KvCache.EstimateBytes(hp, ctx, parallel, KvCache.IsSupported(hp, kvType) ? kvType : Engine.Tensors.GgmlType.F16);
+            s_hyperparameters[path] = hp;
+            return hp;
         }
-        catch (Exception e) when (e is ModelLoadException or Engine.Gguf.GgufFormatException)
+        catch (Exception e) when (e is ModelLoadException or Engine.Gguf.GgufFormatException or IOException)
         {
-            return 0; // the load itself reports the problem
+            return null;
         }
     }
 

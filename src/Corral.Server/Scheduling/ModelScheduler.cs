@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Corral.Server.Http;
 using Microsoft.Extensions.Logging;
 
@@ -8,9 +9,9 @@ public sealed record SchedulerSettings
 {
     /// <summary>OLLAMA_MAX_LOADED_MODELS; 0 = automatic (3 on a CPU-only machine).</summary>
     public int MaxLoadedModels { get; init; }
-    /// <summary>OLLAMA_MAX_QUEUE: requests that may wait for a load.</summary>
+    /// <summary>OLLAMA_MAX_QUEUE: requests that may wait (for a load, or for a sequence slot) before 503.</summary>
     public int MaxQueue { get; init; } = 512;
-    /// <summary>OLLAMA_KEEP_ALIVE; negative = forever.</summary>
+    /// <summary>OLLAMA_KEEP_ALIVE; <see cref="TimeSpan.MaxValue"/> = forever.</summary>
     public TimeSpan DefaultKeepAlive { get; init; } = TimeSpan.FromMinutes(5);
     /// <summary>Bytes the scheduler may commit to models; null = measured from the machine.</summary>
     public long? MemoryLimit { get; init; }
@@ -33,8 +34,10 @@ public sealed class RunnerLease(ModelScheduler scheduler, LoadedModel model, Tim
 {
     private int _disposed;
     public LoadedModel Model { get; } = model;
+    /// <summary>Time from arrival to a ready runner (queueing and loading), 0 when the model was already loaded.</summary>
     public TimeSpan LoadDuration { get; } = loadDuration;
 
+    /// <summary>Idempotent: pipelines release before writing their final object, and <c>using</c> again at the end.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0) scheduler.Release(Model);
@@ -42,23 +45,33 @@ public sealed class RunnerLease(ModelScheduler scheduler, LoadedModel model, Tim
 }
 
 /// <summary>
-/// Keeps models loaded between requests (runtime.md §8): one load at a time, a bounded queue of
-/// requests waiting for loads (503 when full), eviction of idle models when the model count or memory
-/// would overflow, keep-alive expiry, and reload when load-time options change. Requests for an
-/// already-loaded model skip the queue and wait for a sequence slot inside its runner.
+/// Keeps models loaded between requests (runtime.md §8). Loads are serialised; requests waiting for a load
+/// or for a sequence slot of a busy model form the queue that <c>OLLAMA_MAX_QUEUE</c> bounds (503 when
+/// full). Before a load, idle models are evicted (shortest keep-alive first) while the model count or the
+/// memory estimate would overflow; a busy victim is drained (no new requests, unloaded when its last one
+/// ends). A model that cannot fit even on an empty machine is refused with a clear error. Keep-alive
+/// timers unload idle models; runners are disposed off the lock, and loads wait for those disposals so
+/// the memory is really back.
 /// </summary>
 public sealed class ModelScheduler : IDisposable
 {
     /// <summary>Upstream's message (two spaces included).</summary>
     public const string QueueFullMessage = "server busy, please try again.  maximum pending requests exceeded";
 
-    private static readonly TimeSpan Forever = TimeSpan.MaxValue;
+    /// <summary>Expiry more than this far ahead is "forever": no timer runs.</summary>
+    private static readonly TimeSpan s_foreverThreshold = TimeSpan.FromDays(365 * 100);
+    /// <summary>System timers take at most ~49 days; longer keep-alives re-arm.</summary>
+    private static readonly TimeSpan s_maxTimerDue = TimeSpan.FromDays(24);
+
     private readonly SchedulerSettings _settings;
     private readonly ILogger _logger;
     private readonly object _gate = new();
     private readonly Dictionary<string, LoadedModel> _loaded = new(StringComparer.Ordinal);
+    private readonly HashSet<LoadedModel> _draining = [];
+    private readonly List<Task> _disposals = [];
     private readonly SemaphoreSlim _loadLock = new(1, 1);
-    private int _pending;
+    private TaskCompletionSource _changed = NewSignal();
+    private int _pendingLoads;
     private bool _disposed;
 
     public ModelScheduler(SchedulerSettings settings, ILogger logger)
@@ -67,9 +80,14 @@ public sealed class ModelScheduler : IDisposable
         _logger = logger;
     }
 
-    private int MaxLoaded => _settings.MaxLoadedModels > 0 ? _settings.MaxLoadedModels : 3;
+    /// <summary>Test hook: overrides the measured memory budget (bytes).</summary>
+    internal long? MemoryLimitOverride { get; set; }
 
-    /// <summary>Models currently resident, for /api/ps.</summary>
+    public int MaxLoaded => _settings.MaxLoadedModels > 0 ? _settings.MaxLoadedModels : 3;
+
+    private int MaxQueue => Math.Max(1, _settings.MaxQueue);
+
+    /// <summary>Models currently resident (busy, idle or draining), for /api/ps.</summary>
     public IReadOnlyList<LoadedModel> Snapshot()
     {
         lock (_gate) return _loaded.Values.Where(m => !m.Unloading).ToList();
@@ -85,54 +103,70 @@ public sealed class ModelScheduler : IDisposable
         return false;
     }
 
+    /// <summary>Requests waiting for a load or for a sequence slot.</summary>
+    public int QueuedRequests
+    {
+        get { lock (_gate) return QueuedLocked(); }
+    }
+
+    private int QueuedLocked()
+    {
+        int waiting = _pendingLoads;
+        foreach (var m in _loaded.Values) waiting += Math.Max(0, m.RefCount - m.Options.Parallel);
+        return waiting;
+    }
+
     /// <summary>Gets a runner for <paramref name="spec"/>, loading (and evicting) as needed.</summary>
     /// <param name="keepAlive">The request's keep_alive, or null to keep the runner's current one (default on load).</param>
     public async Task<RunnerLease> AcquireAsync(ModelLoadSpec spec, TimeSpan? keepAlive, CancellationToken cancellation)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (TryLease(spec, keepAlive) is { } fast) return fast;
-
+        var started = Stopwatch.StartNew();
         lock (_gate)
         {
-            if (_pending >= Math.Max(1, _settings.MaxQueue)) throw new ApiException(503, QueueFullMessage);
-            _pending++;
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (TryLeaseLocked(spec, keepAlive, enforceQueue: true) is { } fast) return fast;
+            if (QueuedLocked() >= MaxQueue) throw new ApiException(503, QueueFullMessage);
+            _pendingLoads++;
         }
-        var started = DateTimeOffset.UtcNow;
         try
         {
             await _loadLock.WaitAsync(cancellation);
         }
         catch (OperationCanceledException)
         {
-            lock (_gate) _pending--;
-            throw new ApiException(499, "request canceled");
+            lock (_gate) _pendingLoads--;
+            throw Canceled();
         }
         try
         {
-            lock (_gate) _pending--;
-            if (TryLease(spec, keepAlive) is { } again) return again;
-
-            // A loaded runner for this blob with other load options must go first.
-            LoadedModel? stale;
-            lock (_gate) _loaded.TryGetValue(spec.Key, out stale);
-            if (stale != null) await UnloadWhenIdleAsync(stale, cancellation);
-
-            await MakeRoomAsync(spec, cancellation);
-            var model = await Task.Run(() => spec.Load(spec.Options), cancellation);
-            var loadDuration = DateTimeOffset.UtcNow - started;
             lock (_gate)
             {
-                model.RefCount = 1;
-                model.KeepAlive = keepAlive ?? _settings.DefaultKeepAlive;
-                model.ExpiresAt = ExpiryFrom(DateTimeOffset.Now, model.KeepAlive);
-                _loaded[spec.Key] = model;
+                _pendingLoads--;
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                if (TryLeaseLocked(spec, keepAlive, enforceQueue: false) is { } loaded) return loaded;
             }
-            _logger.LogInformation("loaded {Model} (context {Ctx}, parallel {Parallel}) in {Ms} ms", spec.Name, spec.Options.ContextLength, spec.Options.Parallel, (int)loadDuration.TotalMilliseconds);
-            return new RunnerLease(this, model, loadDuration);
+
+            // A runner of this blob with other load options (or being drained) goes first.
+            LoadedModel? stale;
+            lock (_gate) _loaded.TryGetValue(spec.Key, out stale);
+            if (stale != null) await EvictAsync(stale, cancellation);
+
+            await MakeRoomAsync(spec, cancellation);
+            var model = await Task.Run(() => spec.Load(spec.Options), CancellationToken.None);
+            var lease = Register(spec, model, keepAlive, started.Elapsed);
+            _logger.LogInformation("loaded {Model} (context {Ctx}, parallel {Parallel}, {Size:F1} MiB) in {Ms} ms",
+                spec.Name, spec.Options.ContextLength, spec.Options.Parallel, model.Size / 1048576.0, (int)started.Elapsed.TotalMilliseconds);
+            if (cancellation.IsCancellationRequested)
+            {
+                // The client left during the load: keep the model (its keep-alive runs) but answer 499.
+                lease.Dispose();
+                throw Canceled();
+            }
+            return lease;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
-            throw new ApiException(499, "request canceled");
+            throw Canceled();
         }
         finally
         {
@@ -140,32 +174,47 @@ public sealed class ModelScheduler : IDisposable
         }
     }
 
-    private RunnerLease? TryLease(ModelLoadSpec spec, TimeSpan? keepAlive)
+    private static ApiException Canceled() => new(499, "request canceled");
+
+    private RunnerLease? TryLeaseLocked(ModelLoadSpec spec, TimeSpan? keepAlive, bool enforceQueue)
+    {
+        if (!_loaded.TryGetValue(spec.Key, out var m) || m.Unloading || _draining.Contains(m) || m.Options != spec.Options) return null;
+        // All slots busy: this request waits inside the runner, which counts against the queue.
+        if (enforceQueue && m.RefCount >= m.Options.Parallel && QueuedLocked() >= MaxQueue) throw new ApiException(503, QueueFullMessage);
+        m.RefCount++;
+        m.ExpiryTimer?.Dispose();
+        m.ExpiryTimer = null;
+        if (keepAlive is { } k) m.KeepAlive = k;
+        return new RunnerLease(this, m, TimeSpan.Zero);
+    }
+
+    private RunnerLease Register(ModelLoadSpec spec, LoadedModel model, TimeSpan? keepAlive, TimeSpan loadDuration)
     {
         lock (_gate)
         {
-            if (!_loaded.TryGetValue(spec.Key, out var m) || m.Unloading || m.Options != spec.Options) return null;
-            m.RefCount++;
-            m.ExpiryTimer?.Dispose();
-            m.ExpiryTimer = null;
-            if (keepAlive is { } k) m.KeepAlive = k;
-            return new RunnerLease(this, m, TimeSpan.Zero);
+            model.RefCount = 1;
+            model.KeepAlive = keepAlive ?? _settings.DefaultKeepAlive;
+            // While loading/busy, ps shows the estimate now + keep-alive (upstream does the same).
+            model.ExpiresAt = ExpiryFrom(DateTimeOffset.Now, model.KeepAlive);
+            _loaded[spec.Key] = model;
+            SignalLocked();
         }
+        return new RunnerLease(this, model, loadDuration);
     }
 
     internal void Release(LoadedModel m)
     {
         lock (_gate)
         {
+            SignalLocked();
             if (--m.RefCount > 0 || m.Unloading) return;
-            if (m.KeepAlive <= TimeSpan.Zero)
+            if (m.KeepAlive <= TimeSpan.Zero || _draining.Contains(m))
             {
-                UnloadLocked(m);
+                UnloadLocked(m, "keep-alive 0");
                 return;
             }
             m.ExpiresAt = ExpiryFrom(DateTimeOffset.Now, m.KeepAlive);
-            if (m.KeepAlive != Forever && m.KeepAlive < TimeSpan.FromDays(10000))
-                m.ExpiryTimer = new Timer(_ => Expire(m), null, m.KeepAlive, Timeout.InfiniteTimeSpan);
+            ArmExpiryLocked(m);
         }
     }
 
@@ -174,67 +223,125 @@ public sealed class ModelScheduler : IDisposable
     {
         lock (_gate)
         {
-            if (!_loaded.TryGetValue(key, out var m)) return;
+            if (!_loaded.TryGetValue(key, out var m) || m.Unloading) return;
             m.KeepAlive = TimeSpan.Zero;
             m.ExpiresAt = DateTimeOffset.Now;
-            if (m.RefCount == 0) UnloadLocked(m);
+            m.ExpiryTimer?.Dispose();
+            m.ExpiryTimer = null;
+            if (m.RefCount == 0) UnloadLocked(m, "unload requested");
         }
     }
 
-    private void Expire(LoadedModel m)
+    private void ArmExpiryLocked(LoadedModel m)
+    {
+        m.ExpiryTimer?.Dispose();
+        m.ExpiryTimer = null;
+        var due = m.ExpiresAt - DateTimeOffset.Now;
+        if (due > s_foreverThreshold) return;
+        if (due < TimeSpan.Zero) due = TimeSpan.Zero;
+        if (due > s_maxTimerDue) due = s_maxTimerDue;
+        m.ExpiryTimer = new Timer(_ => OnExpiryTimer(m), null, due, Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnExpiryTimer(LoadedModel m)
     {
         lock (_gate)
         {
-            if (m.RefCount == 0 && !m.Unloading) UnloadLocked(m);
+            if (m.Unloading || m.RefCount > 0) return;
+            if (DateTimeOffset.Now >= m.ExpiresAt) UnloadLocked(m, "keep-alive expired");
+            else ArmExpiryLocked(m); // a keep-alive longer than one timer period
         }
     }
 
-    private void UnloadLocked(LoadedModel m)
+    /// <summary>Takes the model out of service now; its runner and mapping are released on a worker thread.</summary>
+    private void UnloadLocked(LoadedModel m, string why)
     {
         m.Unloading = true;
+        _draining.Remove(m);
         if (_loaded.TryGetValue(m.Key, out var cur) && ReferenceEquals(cur, m)) _loaded.Remove(m.Key);
-        _logger.LogInformation("unloading {Model}", m.Name);
-        m.Dispose();
+        m.ExpiryTimer?.Dispose();
+        m.ExpiryTimer = null;
+        _logger.LogInformation("unloading {Model} ({Why})", m.Name, why);
+        Task disposal = null!;
+        disposal = Task.Run(() =>
+        {
+            try { m.Dispose(); }
+            catch (Exception e) { _logger.LogError(e, "unloading {Model} failed", m.Name); }
+            lock (_gate)
+            {
+                _disposals.Remove(disposal);
+                SignalLocked();
+            }
+        });
+        _disposals.Add(disposal);
+        SignalLocked();
     }
 
-    private async Task UnloadWhenIdleAsync(LoadedModel m, CancellationToken cancellation)
+    /// <summary>Unloads <paramref name="m"/> once idle (draining it meanwhile) and waits until its memory is released.</summary>
+    private async Task EvictAsync(LoadedModel m, CancellationToken cancellation)
     {
         while (true)
         {
+            Task changed;
             lock (_gate)
             {
-                if (m.Unloading) return;
-                if (m.RefCount == 0) { UnloadLocked(m); return; }
+                if (m.Unloading) break;
+                if (m.RefCount == 0) { UnloadLocked(m, "evicted"); break; }
+                _draining.Add(m);
+                changed = _changed.Task;
             }
-            await Task.Delay(20, cancellation);
+            await changed.WaitAsync(cancellation);
         }
+        await DisposalsAsync();
     }
 
     private async Task MakeRoomAsync(ModelLoadSpec spec, CancellationToken cancellation)
     {
         while (true)
         {
-            LoadedModel? victim = null;
+            await DisposalsAsync();
+            LoadedModel? busyVictim = null;
             lock (_gate)
             {
                 var resident = _loaded.Values.Where(m => !m.Unloading).ToList();
                 long committed = resident.Sum(m => m.Size);
-                long limit = _settings.MemoryLimit ?? SystemMemory.AvailableForModels(committed);
-                bool tooMany = resident.Count >= MaxLoaded;
-                bool tooBig = committed + spec.EstimatedBytes > limit;
-                if (!tooMany && !tooBig) return;
-                if (resident.Count == 0)
+                long limit = MemoryLimitOverride ?? _settings.MemoryLimit ?? SystemMemory.AvailableForModels(committed);
+                if (spec.EstimatedBytes > limit)
                 {
+                    // Even with every other model unloaded it would not fit: refuse instead of running out of memory.
                     throw new ApiException(500,
                         $"model requires more system memory ({SystemMemory.Format(spec.EstimatedBytes)}) than is available ({SystemMemory.Format(limit)})");
                 }
-                // Evict the idle model with the shortest keep-alive first; otherwise wait for one to go idle.
-                victim = resident.OrderBy(m => m.KeepAlive).ThenBy(m => m.Key, StringComparer.Ordinal).FirstOrDefault(m => m.RefCount == 0);
-                if (victim != null) UnloadLocked(victim);
+                bool tooMany = resident.Count >= MaxLoaded;
+                bool tooBig = committed + spec.EstimatedBytes > limit;
+                if (!tooMany && !tooBig) return;
+
+                var order = resident.OrderBy(m => m.KeepAlive).ThenBy(m => m.Key, StringComparer.Ordinal).ToList();
+                if (order.FirstOrDefault(m => m.RefCount == 0) is { } idle)
+                {
+                    UnloadLocked(idle, "evicted to make room");
+                    continue;
+                }
+                busyVictim = order.FirstOrDefault(m => _draining.Contains(m)) ?? order[0];
             }
-            if (victim == null) await Task.Delay(20, cancellation);
+            await EvictAsync(busyVictim, cancellation);
         }
     }
+
+    private async Task DisposalsAsync()
+    {
+        Task[] pending;
+        lock (_gate) pending = _disposals.ToArray();
+        if (pending.Length > 0) await Task.WhenAll(pending);
+    }
+
+    private void SignalLocked()
+    {
+        _changed.TrySetResult();
+        _changed = NewSignal();
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal static DateTimeOffset ExpiryFrom(DateTimeOffset now, TimeSpan keepAlive)
     {
@@ -244,12 +351,15 @@ public sealed class ModelScheduler : IDisposable
         return keepAlive >= max ? now + max : now + keepAlive;
     }
 
+    /// <summary>Unloads everything and waits for the runners to stop (server shutdown).</summary>
     public void Dispose()
     {
         lock (_gate)
         {
+            if (_disposed) return;
             _disposed = true;
-            foreach (var m in _loaded.Values.ToList()) UnloadLocked(m);
+            foreach (var m in _loaded.Values.ToList()) UnloadLocked(m, "shutdown");
         }
+        DisposalsAsync().GetAwaiter().GetResult();
     }
 }
