@@ -76,7 +76,7 @@ public static class GeneratePipeline
         }
         using var lease = await server.Scheduler.AcquireAsync(spec, keepAlive, cancellation);
         lease.Dispose();
-        await sink.DoneAsync(new ResponseFinal { DoneReason = "load", LoadDuration = lease.LoadDuration }, cancellation);
+        await sink.DoneAsync(new ResponseFinal { DoneReason = "load" }, cancellation);
     }
 
     internal static ResponseFinal Final(GenerationResult result, Stopwatch started, RunnerLease lease) => new()
@@ -84,7 +84,8 @@ public static class GeneratePipeline
         DoneReason = result.DoneReason,
         TotalDuration = started.Elapsed,
         LoadDuration = lease.LoadDuration,
-        PromptEvalCount = result.PromptTokens.Length,
+        // Tokens actually evaluated: a prefix reused from the cache is not counted, as llama-server reports it.
+        PromptEvalCount = result.Stats.PromptEvaluated,
         PromptEvalDuration = result.Stats.PromptDuration,
         EvalCount = result.Stats.Generated,
         EvalDuration = result.Stats.GenerationDuration,

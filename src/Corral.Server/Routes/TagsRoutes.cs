@@ -15,7 +15,7 @@ public static class TagsRoutes
     {
         app.MapMethods("/api/tags", ["GET", "HEAD"], (HttpContext ctx) =>
         {
-            var models = server.Store.List().Select(ToApi).ToList();
+            var models = server.Store.List().Select(e => ToApi(e, Capabilities(server, e))).ToList();
             return ResponseWriting.WriteJsonAsync(ctx.Response, new TagsResponse { Models = models });
         });
     }
@@ -32,7 +32,20 @@ public static class TagsRoutes
         EmbeddingLength = d.EmbeddingLength,
     };
 
-    private static ListModel ToApi(ModelListEntry e) => new()
+    /// <summary>The same capabilities /api/show reports (GGUF chat templates included), falling back to the store's list.</summary>
+    private static IReadOnlyList<string> Capabilities(CorralServer server, ModelListEntry e)
+    {
+        try
+        {
+            return Api.ModelCapabilities.Of(server.Store, server.Store.GetModel(e.FullName), server.Config.GoTemplate);
+        }
+        catch (Exception ex) when (ex is StoreException or IOException)
+        {
+            return e.Capabilities;
+        }
+    }
+
+    private static ListModel ToApi(ModelListEntry e, IReadOnlyList<string> capabilities) => new()
     {
         Name = e.Name,
         Model = e.Name,
@@ -40,7 +53,7 @@ public static class TagsRoutes
         Size = e.Size,
         Digest = e.Digest,
         Details = ToApi(e.Details),
-        Capabilities = e.Capabilities.Count > 0 ? e.Capabilities.ToList() : null,
+        Capabilities = capabilities.Count > 0 ? capabilities.ToList() : null,
         RemoteModel = e.RemoteModel.Length > 0 ? e.RemoteModel : null,
         RemoteHost = e.RemoteHost.Length > 0 ? e.RemoteHost : null,
     };

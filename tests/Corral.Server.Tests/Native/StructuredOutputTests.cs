@@ -26,12 +26,16 @@ public class StructuredOutputTests(ITestOutputHelper output)
         await server.CreateModelAsync("m", path);
         var sw = System.Diagnostics.Stopwatch.StartNew();
         int total = 0;
+        using var inFlight = new SemaphoreSlim(8); // enough to fill the 4 slots, few enough that none waits minutes
         foreach (var (name, schemaText) in BoundedSchemas.All)
         {
             var schema = JsonSchema.FromText(schemaText);
             var format = JsonNode.Parse(schemaText);
             var tasks = Enumerable.Range(0, SamplesPerSchema).Select(async seed =>
             {
+                await inFlight.WaitAsync();
+                try
+                {
                 var (status, body, text) = await server.PostAsync("/api/generate", new JsonObject
                 {
                     ["model"] = "m",
@@ -43,6 +47,11 @@ public class StructuredOutputTests(ITestOutputHelper output)
                 });
                 Assert.True(status == 200, $"{name} seed {seed}: {status} {text}");
                 return ((string)body!["response"]!, (string)body["done_reason"]!, seed);
+                }
+                finally
+                {
+                    inFlight.Release();
+                }
             });
             foreach (var (response, reason, seed) in await Task.WhenAll(tasks))
             {
