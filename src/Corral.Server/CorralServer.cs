@@ -33,6 +33,7 @@ public sealed class CorralServer : IAsyncDisposable
             Host = host.Host,
             Port = host.PortNumber,
             Origins = config.AllowedOrigins,
+            Ops = Security.OpsSettings.FromConfig(config),
         };
         App = ServerHost.Build(settings, this, logging);
         LoggerFactory = App.Services.GetRequiredService<ILoggerFactory>();

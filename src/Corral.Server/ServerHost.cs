@@ -1,6 +1,7 @@
 using System.Net;
 using Corral.Server.Http;
 using Corral.Server.Routes;
+using Corral.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -15,6 +16,8 @@ public sealed record ServerSettings
     public string Host { get; init; } = "127.0.0.1";
     public int Port { get; init; } = 11434;
     public IReadOnlyList<string> Origins { get; init; } = [];
+    /// <summary>CORRAL_* operations features (API keys, TLS, rate limit, audit log, metrics); all off by default.</summary>
+    public OpsSettings Ops { get; init; } = OpsSettings.Off;
 }
 
 /// <summary>Builds the ASP.NET Core application: middleware in upstream's order, then every route.</summary>
@@ -40,6 +43,7 @@ public static class ServerHost
         bool loopback = IPAddress.TryParse(settings.Host.Trim('[', ']'), out var ip) ? IPAddress.IsLoopback(ip) : settings.Host is "localhost";
         app.UseMiddleware<ErrorMiddleware>();
         app.UseMiddleware<CorsAndHostMiddleware>(new CorsPolicy(settings.Origins), loopback);
+        OpsHost.UseAccessControl(app, settings.Ops);
         app.UseStatusCodePages(async ctx =>
         {
             var r = ctx.HttpContext.Response;

@@ -1,0 +1,22 @@
+using Corral.Config;
+
+namespace Corral.Server.Security;
+
+/// <summary>
+/// Corral's operations features, each off unless its <c>CORRAL_*</c> variable is set, so a plain <c>corral serve</c>
+/// answers exactly as Ollama does. Read once at startup; a value that cannot be used stops the start with an
+/// <see cref="OpsConfigurationException"/> naming the variable.
+/// </summary>
+public sealed record OpsSettings
+{
+    /// <summary>Everything off.</summary>
+    public static readonly OpsSettings Off = new();
+
+    /// <summary><c>CORRAL_API_KEYS</c>; null = no authentication (Ollama's behaviour).</summary>
+    public ApiKeySet? ApiKeys { get; init; }
+
+    public static OpsSettings FromConfig(EnvConfig config) => new()
+    {
+        ApiKeys = ApiKeySet.Parse(config.Var(ApiKeySet.Variable)),
+    };
+}
