@@ -31,14 +31,16 @@ public static class ServerHost
         if (logging != null) logging(builder.Logging);
         else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffzzz "; });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        OpsHost.ConfigureBuilder(builder, settings.Ops);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null; // blob uploads are unlimited (api.md §1.10)
             k.AddServerHeader = false;
             var address = ResolveBindAddress(settings.Host);
-            k.Listen(address, settings.Port);
+            k.Listen(address, settings.Port, listen => OpsHost.ConfigureListener(listen, settings.Ops));
         });
         var app = builder.Build();
+        OpsHost.LogEnabled(app, settings.Ops);
 
         bool loopback = IPAddress.TryParse(settings.Host.Trim('[', ']'), out var ip) ? IPAddress.IsLoopback(ip) : settings.Host is "localhost";
         app.UseMiddleware<ErrorMiddleware>();

@@ -1,4 +1,8 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Corral.Server.Security;
 
@@ -8,9 +12,35 @@ namespace Corral.Server.Security;
 /// </summary>
 public static class OpsHost
 {
+    /// <summary>Services and host options, before the application is built.</summary>
+    public static void ConfigureBuilder(WebApplicationBuilder builder, OpsSettings ops)
+    {
+        // The slim builder leaves HTTPS out unless asked for.
+        if (ops.TlsCertificate != null) builder.WebHost.UseKestrelHttpsConfiguration();
+    }
+
+    /// <summary>The OLLAMA_HOST endpoint: HTTPS with the configured certificate, else plain HTTP as Ollama.</summary>
+    public static void ConfigureListener(ListenOptions listen, OpsSettings ops)
+    {
+        if (ops.TlsCertificate is { } certificate) listen.UseHttps(certificate);
+    }
+
     /// <summary>After the CORS/host guard: API keys, then the rate limit (keyed by the caller the keys established).</summary>
     public static void UseAccessControl(WebApplication app, OpsSettings ops)
     {
         if (ops.ApiKeys is { } keys) app.UseMiddleware<ApiKeyMiddleware>(keys);
+    }
+
+    /// <summary>One startup line per feature that is on, so operators see what the variables did.</summary>
+    public static void LogEnabled(WebApplication app, OpsSettings ops)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Corral.Ops");
+        if (ops.ApiKeys is { } keys)
+            logger.LogInformation("API keys required: {Count} key(s), {ReadOnly} read-only ({Names})", keys.Keys.Count, keys.Keys.Count(k => k.ReadOnly), string.Join(", ", keys.Keys.Select(k => k.Name)));
+        if (ops.TlsCertificate is { } cert)
+        {
+            logger.LogInformation("TLS: serving HTTPS with {Subject} (expires {Expires:yyyy-MM-dd})", cert.Subject, cert.NotAfter.ToUniversalTime());
+            if (cert.NotAfter < DateTime.Now) logger.LogWarning("TLS: the certificate {Subject} expired on {Expires:yyyy-MM-dd}; clients will refuse it", cert.Subject, cert.NotAfter.ToUniversalTime());
+        }
     }
 }

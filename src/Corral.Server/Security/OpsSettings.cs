@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using Corral.Config;
 
 namespace Corral.Server.Security;
@@ -15,8 +16,12 @@ public sealed record OpsSettings
     /// <summary><c>CORRAL_API_KEYS</c>; null = no authentication (Ollama's behaviour).</summary>
     public ApiKeySet? ApiKeys { get; init; }
 
+    /// <summary><c>CORRAL_TLS_CERT</c> + <c>CORRAL_TLS_KEY</c>; null = plain HTTP.</summary>
+    public X509Certificate2? TlsCertificate { get; init; }
+
     public static OpsSettings FromConfig(EnvConfig config) => new()
     {
         ApiKeys = ApiKeySet.Parse(config.Var(ApiKeySet.Variable)),
+        TlsCertificate = Security.TlsCertificate.Load(config.Var(Security.TlsCertificate.CertVariable), config.Var(Security.TlsCertificate.KeyVariable)),
     };
 }
