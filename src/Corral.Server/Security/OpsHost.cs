@@ -17,6 +17,7 @@ public static class OpsHost
     {
         // The slim builder leaves HTTPS out unless asked for.
         if (ops.TlsCertificate != null) builder.WebHost.UseKestrelHttpsConfiguration();
+        if (ops.RateLimit is { } limit) builder.Services.AddSingleton(_ => new RateLimitGate(limit));
     }
 
     /// <summary>The OLLAMA_HOST endpoint: HTTPS with the configured certificate, else plain HTTP as Ollama.</summary>
@@ -29,6 +30,7 @@ public static class OpsHost
     public static void UseAccessControl(WebApplication app, OpsSettings ops)
     {
         if (ops.ApiKeys is { } keys) app.UseMiddleware<ApiKeyMiddleware>(keys);
+        if (ops.RateLimit != null) app.UseMiddleware<RateLimitMiddleware>();
     }
 
     /// <summary>One startup line per feature that is on, so operators see what the variables did.</summary>
@@ -37,6 +39,8 @@ public static class OpsHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Corral.Ops");
         if (ops.ApiKeys is { } keys)
             logger.LogInformation("API keys required: {Count} key(s), {ReadOnly} read-only ({Names})", keys.Keys.Count, keys.Keys.Count(k => k.ReadOnly), string.Join(", ", keys.Keys.Select(k => k.Name)));
+        if (ops.RateLimit is { } limit)
+            logger.LogInformation("rate limit: {Limit} per {Caller}", limit, ops.ApiKeys != null ? "API key" : "client address");
         if (ops.TlsCertificate is { } cert)
         {
             logger.LogInformation("TLS: serving HTTPS with {Subject} (expires {Expires:yyyy-MM-dd})", cert.Subject, cert.NotAfter.ToUniversalTime());

@@ -19,9 +19,13 @@ public sealed record OpsSettings
     /// <summary><c>CORRAL_TLS_CERT</c> + <c>CORRAL_TLS_KEY</c>; null = plain HTTP.</summary>
     public X509Certificate2? TlsCertificate { get; init; }
 
+    /// <summary><c>CORRAL_RATE_LIMIT</c>; null = unlimited.</summary>
+    public RateLimitSpec? RateLimit { get; init; }
+
     public static OpsSettings FromConfig(EnvConfig config) => new()
     {
         ApiKeys = ApiKeySet.Parse(config.Var(ApiKeySet.Variable)),
         TlsCertificate = Security.TlsCertificate.Load(config.Var(Security.TlsCertificate.CertVariable), config.Var(Security.TlsCertificate.KeyVariable)),
+        RateLimit = RateLimitSpec.Parse(config.Var(RateLimitSpec.Variable)),
     };
 }
