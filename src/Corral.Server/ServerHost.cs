@@ -43,6 +43,7 @@ public static class ServerHost
         OpsHost.LogEnabled(app, settings.Ops);
 
         bool loopback = IPAddress.TryParse(settings.Host.Trim('[', ']'), out var ip) ? IPAddress.IsLoopback(ip) : settings.Host is "localhost";
+        OpsHost.UseObservation(app, settings.Ops);
         app.UseMiddleware<ErrorMiddleware>();
         app.UseMiddleware<CorsAndHostMiddleware>(new CorsPolicy(settings.Origins), loopback);
         OpsHost.UseAccessControl(app, settings.Ops);
@@ -59,6 +60,7 @@ public static class ServerHost
         CreateRoutes.Map(app, server);
         PullPushRoutes.Map(app, server);
         RegistryRoutes.Map(app, server);
+        OpsHost.MapRoutes(app, server, settings.Ops);
         return app;
     }
 

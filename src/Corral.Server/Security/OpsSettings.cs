@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using Corral.Config;
+using Corral.Server.Observability;
 
 namespace Corral.Server.Security;
 
@@ -22,10 +23,18 @@ public sealed record OpsSettings
     /// <summary><c>CORRAL_RATE_LIMIT</c>; null = unlimited.</summary>
     public RateLimitSpec? RateLimit { get; init; }
 
+    /// <summary><c>CORRAL_AUDIT_LOG</c>: the JSON-lines file; null = no audit log.</summary>
+    public string? AuditLogPath { get; init; }
+
+    /// <summary><c>CORRAL_METRICS</c>: serve <c>GET /metrics</c> in the Prometheus text format.</summary>
+    public bool Metrics { get; init; }
+
     public static OpsSettings FromConfig(EnvConfig config) => new()
     {
         ApiKeys = ApiKeySet.Parse(config.Var(ApiKeySet.Variable)),
         TlsCertificate = Security.TlsCertificate.Load(config.Var(Security.TlsCertificate.CertVariable), config.Var(Security.TlsCertificate.KeyVariable)),
         RateLimit = RateLimitSpec.Parse(config.Var(RateLimitSpec.Variable)),
+        AuditLogPath = config.Var(AuditLog.Variable) is { Length: > 0 } path ? path : null,
+        Metrics = config.Bool(MetricsEndpoint.Variable),
     };
 }
