@@ -29,9 +29,9 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeySet keys)
         if (presented.IsEmpty) return Refuse(context, Refusal.Unauthenticated, MissingKeyMessage);
         var key = keys.Find(presented);
         if (key is null) return Refuse(context, Refusal.Unauthenticated, InvalidKeyMessage);
+        context.Items[s_callerItem] = key; // also for a refusal below: the audit log says which key tried
         if (key.ReadOnly && !RouteAccess.AllowsReadOnly(request))
             return Refuse(context, Refusal.Forbidden, $"the API key '{key.Name}' is read-only and may not call {request.Method} {request.Path}");
-        context.Items[s_callerItem] = key;
         return next(context);
     }
 

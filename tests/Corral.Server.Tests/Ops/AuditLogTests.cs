@@ -53,7 +53,7 @@ public sealed class AuditLogTests : IDisposable
         await using var server = await TestServer.StartAsync(new Dictionary<string, string>
         {
             [AuditLog.Variable] = path,
-            [ApiKeySet.Variable] = "alice:" + secret,
+            [ApiKeySet.Variable] = "alice:" + secret + ",ro:bob:bob-secret",
         });
         server.Http.DefaultRequestHeaders.Authorization = new("Bearer", secret);
         await server.CreateModelAsync("audited", Stories); // two lines: blob upload and create
@@ -97,7 +97,14 @@ public sealed class AuditLogTests : IDisposable
         Assert.Equal(401, (int)refused["status"]!);
         Assert.False(refused.ContainsKey("key"));
         Assert.True((long)refused["bytes_out"]! > 0);
+        // A read-only key refused on a changing route is named.
+        Assert.Equal(403, (await SendAsync(server.Http, "POST", "/api/pull", new JsonObject { ["model"] = "x" }, Bearer("bob-secret"))).Status);
+        var forbidden = (await LinesAsync(path, 5))[4];
+        Assert.Equal(403, (int)forbidden["status"]!);
+        Assert.Equal("bob", (string?)forbidden["key"]);
+        Assert.Equal("x", (string?)forbidden["model"]);
         Assert.DoesNotContain(secret, File.ReadAllText(path));
+        Assert.DoesNotContain("bob-secret", File.ReadAllText(path));
     }
 
     [Fact]
