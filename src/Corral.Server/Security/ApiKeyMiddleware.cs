@@ -17,7 +17,7 @@ public sealed class ApiKeyMiddleware(RequestDelegate next, ApiKeySet keys)
 
     private static readonly object s_callerItem = new();
 
-    /// <summary>The key the request authenticated with; null when keys are off (or for the heartbeat).</summary>
+    /// <summary>The configured key the request presented (also when it was refused as read-only); null when keys are off, for the heartbeat, or without a valid key.</summary>
     public static ApiKey? CallerOf(HttpContext context) => context.Items.TryGetValue(s_callerItem, out var k) ? k as ApiKey : null;
 
     public Task InvokeAsync(HttpContext context)
