@@ -28,7 +28,7 @@ public sealed class CliContext
     private ApiClient? _client;
 
     /// <summary>The client for <c>OLLAMA_HOST</c>, created on first use.</summary>
-    public ApiClient Client => _client ??= new ApiClient(new Uri(Env.Host.ToString()));
+    public ApiClient Client => _client ??= new ApiClient(new Uri(Env.Host.ToString()), ApiClient.ApiKeyFrom(Env));
 
     /// <summary>The process's real console.</summary>
     public static CliContext FromConsole()

@@ -28,6 +28,7 @@ public static class Program
         CliException or ApiError or ModelfileException or StoreException => e.Message,
         IOException or UnauthorizedAccessException => e.Message,
         Corral.Config.GoDurationFormatException => e.Message,
+        Corral.Server.Security.OpsConfigurationException => e.Message,
         OperationCanceledException => "context canceled",
         _ => null,
     };

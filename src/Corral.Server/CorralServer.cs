@@ -35,6 +35,7 @@ public sealed class CorralServer : IAsyncDisposable
             Port = host.PortNumber,
             // Upstream refuses to start over a bad OLLAMA_ORIGINS entry; Corral skips it and says so.
             Origins = Origins.Valid(config.AllowedOrigins, invalidOrigins.Add),
+            Ops = Security.OpsSettings.FromConfig(config),
         };
         App = ServerHost.Build(settings, this, logging);
         LoggerFactory = App.Services.GetRequiredService<ILoggerFactory>();

@@ -1,6 +1,7 @@
 using System.Net;
 using Corral.Server.Http;
 using Corral.Server.Routes;
+using Corral.Server.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -15,6 +16,8 @@ public sealed record ServerSettings
     public string Host { get; init; } = "127.0.0.1";
     public int Port { get; init; } = 11434;
     public IReadOnlyList<string> Origins { get; init; } = [];
+    /// <summary>CORRAL_* operations features (API keys, TLS, rate limit, audit log, metrics); all off by default.</summary>
+    public OpsSettings Ops { get; init; } = OpsSettings.Off;
 }
 
 /// <summary>Builds the ASP.NET Core application: middleware in upstream's order, then every route.</summary>
@@ -28,18 +31,22 @@ public static class ServerHost
         if (logging != null) logging(builder.Logging);
         else builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffzzz "; });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        OpsHost.ConfigureBuilder(builder, settings.Ops);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.Limits.MaxRequestBodySize = null; // blob uploads are unlimited (api.md §1.10)
             k.AddServerHeader = false;
             var address = ResolveBindAddress(settings.Host);
-            k.Listen(address, settings.Port);
+            k.Listen(address, settings.Port, listen => OpsHost.ConfigureListener(listen, settings.Ops));
         });
         var app = builder.Build();
+        OpsHost.LogEnabled(app, settings.Ops);
 
         bool loopback = IPAddress.TryParse(settings.Host.Trim('[', ']'), out var ip) ? IPAddress.IsLoopback(ip) : settings.Host is "localhost";
+        OpsHost.UseObservation(app, settings.Ops);
         app.UseMiddleware<ErrorMiddleware>();
         app.UseMiddleware<CorsAndHostMiddleware>(new CorsPolicy(settings.Origins), loopback);
+        OpsHost.UseAccessControl(app, settings.Ops);
         app.UseStatusCodePages(async ctx =>
         {
             var r = ctx.HttpContext.Response;
@@ -58,6 +65,7 @@ public static class ServerHost
         EmbedRoutes.Map(app, server);
         OpenAI.OpenAIRoutes.Map(app, server);
         Anthropic.AnthropicRoutes.Map(app, server);
+        OpsHost.MapRoutes(app, server, settings.Ops);
         return app;
     }
 

@@ -22,7 +22,8 @@ public sealed class ApiClient : IDisposable
 
     public Uri BaseAddress { get; }
 
-    public ApiClient(Uri baseAddress)
+    /// <param name="apiKey">Sent as <c>Authorization: Bearer</c> on every request when set (servers with <c>CORRAL_API_KEYS</c>).</param>
+    public ApiClient(Uri baseAddress, string? apiKey = null)
     {
         BaseAddress = baseAddress;
         _http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
@@ -31,6 +32,15 @@ public sealed class ApiClient : IDisposable
             Timeout = Timeout.InfiniteTimeSpan,
         };
         _http.DefaultRequestHeaders.UserAgent.ParseAdd($"ollama/{Server.CorralVersion.Ollama} (amd64 linux) corral/{Server.CorralVersion.Corral}");
+        if (!string.IsNullOrEmpty(apiKey)) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+    }
+
+    /// <summary>The key the CLI presents: <c>CORRAL_API_KEY</c>, else <c>OLLAMA_API_KEY</c>; null when neither is set.</summary>
+    public static string? ApiKeyFrom(Corral.Config.EnvConfig env)
+    {
+        string key = env.Var("CORRAL_API_KEY");
+        if (key.Length == 0) key = env.Var("OLLAMA_API_KEY");
+        return key.Length > 0 ? key : null;
     }
 
     /// <summary><c>HEAD /</c>; throws the "could not connect" message when the server is not running.</summary>

@@ -58,6 +58,7 @@ public static class EmbedPipeline
             prompts[i] = tokens;
         }
 
+        var observation = Observability.CorralMetrics.StartCompletion(model.Name);
         var streams = prompts.Select(p => model.Runner.Submit(new GenerationRequest { PromptTokens = p, Pooling = pooling }, cancellation)).ToArray();
         var vectors = new float[streams.Length][];
         for (int i = 0; i < streams.Length; i++)
@@ -73,7 +74,9 @@ public static class EmbedPipeline
             vectors[i] = stats.Embedding ?? throw new ApiException(input.FailureStatus, "the runner returned no embedding");
         }
         lease.Dispose(); // before the reply, so keep_alive 0 has unloaded by the time the client reads it
-        return new EmbedResult(vectors, prompts.Sum(p => p.Length), started.Elapsed, lease.LoadDuration);
+        int promptTokens = prompts.Sum(p => p.Length);
+        observation.Finished(promptTokens, promptTokens, generated: 0);
+        return new EmbedResult(vectors, promptTokens, started.Elapsed, lease.LoadDuration);
     }
 
     /// <summary>The GGUF's pooling type; none (generative models) pools by mean.</summary>

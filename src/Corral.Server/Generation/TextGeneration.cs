@@ -92,6 +92,7 @@ public static class TextGeneration
             Constraint = input.Constraint,
             TopLogprobs = input.TopLogprobs,
         };
+        var observation = Observability.CorralMetrics.StartCompletion(model.Name);
         var stream = model.Runner.Submit(request, cancellation);
         var detok = model.Tokenizer.CreateStreamingDetokenizer();
         var stops = new StopSequenceFilter(o.Stop ?? []);
@@ -101,6 +102,7 @@ public static class TextGeneration
         {
             await foreach (var t in stream.Tokens.ReadAllAsync(CancellationToken.None))
             {
+                if (output.Count == 0) observation.FirstToken();
                 output.Add(t.Id);
                 logprobs?.Add((t.Id, t.Logprob, t.Top));
                 var text = stops.Push(detok.Append(t.Id));
@@ -118,6 +120,7 @@ public static class TextGeneration
             stream.Stop();
         }
         var stats = await stream.Completion;
+        observation.Finished(prompt.Length, stats.PromptEvaluated, stats.Generated);
         if (stats.Reason == FinishReason.Error) throw ApiException.Internal(stats.Error ?? "generation failed");
         if (!stops.Stopped)
         {

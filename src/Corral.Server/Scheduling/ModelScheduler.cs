@@ -93,6 +93,12 @@ public sealed class ModelScheduler : IDisposable
         lock (_gate) return _loaded.Values.Where(m => !m.Unloading).ToList();
     }
 
+    /// <summary>Requests waiting for a model load (the OLLAMA_MAX_QUEUE queue), for the metrics' queue depth.</summary>
+    public int PendingLoads
+    {
+        get { lock (_gate) return _pendingLoads; }
+    }
+
     public bool TryGetLoaded(string key, out LoadedModel model)
     {
         lock (_gate)
