@@ -84,8 +84,9 @@ public static class GeneratePipeline
         DoneReason = result.DoneReason,
         TotalDuration = started.Elapsed,
         LoadDuration = lease.LoadDuration,
-        // Tokens actually evaluated: a prefix reused from the cache is not counted, as llama-server reports it.
-        PromptEvalCount = result.Stats.PromptEvaluated,
+        // Ollama documents this as "number of tokens in the prompt"; a prefix served from the cache still counts
+        // (clients use it for usage and context accounting), only prompt_eval_duration shrinks.
+        PromptEvalCount = result.PromptTokens.Length,
         PromptEvalDuration = result.Stats.PromptDuration,
         EvalCount = result.Stats.Generated,
         EvalDuration = result.Stats.GenerationDuration,
