@@ -26,6 +26,7 @@ public sealed unsafe class MatMul : ParallelWork
     // Kernels by (tier, type), resolved once: the factories are not meant for every call.
     private readonly RowDot?[,] _dots = new RowDot?[3, 64];
     private readonly RowGemm?[,] _gemms = new RowGemm?[3, 64];
+    private readonly sbyte[] _supported = new sbyte[64];
 
     private readonly Target[] _targets = [new(), new(), new()];
     private int _targetCount;
@@ -262,7 +263,10 @@ public sealed unsafe class MatMul : ParallelWork
     private int CheckType(WeightMatrix w)
     {
         int type = (int)w.Type;
-        if ((uint)type >= (uint)_dots.GetLength(1) || !QuantSupport.IsSupported(w.Type)) throw new UnsupportedTensorTypeException(w.Name, w.Type);
+        if ((uint)type >= (uint)_supported.Length) throw new UnsupportedTensorTypeException(w.Name, w.Type);
+        // QuantSupport builds its candidate lists per call; ask once per type.
+        if (_supported[type] == 0) _supported[type] = QuantSupport.IsSupported(w.Type) ? (sbyte)1 : (sbyte)-1;
+        if (_supported[type] < 0) throw new UnsupportedTensorTypeException(w.Name, w.Type);
         return type;
     }
 
