@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 // Corral beside llama.cpp on the same GGUF file, same thread count, same run.
 //
-//   node bench/side-by-side.mjs --model FILE.gguf [--threads 2] [--prompt 512] [--gen 128] [--reps 3] [--parallel 1]
+//   node bench/side-by-side.mjs --model FILE.gguf [--threads 2] [--prompt 512] [--gen 128] [--reps 3] [--parallel 1] [--skip-peer 1]
 //
-// Corral is measured through its API (prompt_eval_count/_duration and eval_count/_duration of
-// /api/generate); llama.cpp through ../shared/tools/peer-bench.mjs (node-llama-cpp, installed on first use
-// into ~/.cache/peer-bench). Prints one JSON line per engine and a ratio line. Medians over reps.
+// Corral is measured through its API (prompt_eval_count/_duration and eval_count/_duration of /api/generate);
+// llama.cpp through ../shared/tools/peer-bench.mjs (node-llama-cpp, installed on first use into ~/.cache/peer-bench).
+// The two engines take turns, one repetition each, so both see the same load on a shared machine; the 1-minute load
+// average is recorded beside every measurement. Prints one JSON line per measurement, then one line per engine with
+// the medians, then the ratios. For Corral it also reports the cold load to first token (model evicted, file in page
+// cache) and the server's resident memory against the model's size in /api/ps (file + KV cache).
 import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import fs from "node:fs";
@@ -22,6 +25,8 @@ const modelPath = path.resolve(args.model);
 const threads = +(args.threads ?? 2), nPrompt = +(args.prompt ?? 512), nGen = +(args.gen ?? 128), reps = +(args.reps ?? 3);
 const skipPeer = args["skip-peer"] === "1";
 const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const loadAvg = () => +fs.readFileSync("/proc/loadavg", "utf8").split(" ")[0];
+const log = o => console.log(JSON.stringify(o));
 
 function ensurePeer() {
   const dir = path.join(os.homedir(), ".cache/peer-bench");
@@ -36,7 +41,17 @@ function freePort() {
   return new Promise(resolve => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); }); });
 }
 
-async function corral() {
+function peerOnce() {
+  const load = loadAvg();
+  const r = spawnSync("node", [path.join(root, "../shared/tools/peer-bench.mjs"), "--model", modelPath, "--threads", String(threads),
+    "--prompt", String(nPrompt), "--gen", String(nGen), "--reps", "1"], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error("peer-bench failed: " + r.stderr);
+  const p = JSON.parse(r.stdout.trim().split("\n").pop());
+  return { pp_tps: p.pp_tps, tg_tps: p.tg_tps, load };
+}
+
+/** Starts a Corral server with the model imported; returns helpers and a stop function. */
+async function startCorral() {
   // Build (if needed) once up front so the build does not count as load time.
   const build = spawnSync(path.join(root, "corral"), ["--version"], { stdio: ["ignore", "ignore", "inherit"] });
   if (build.status !== 0) throw new Error("building corral failed");
@@ -45,6 +60,7 @@ async function corral() {
   const env = { ...process.env, OLLAMA_HOST: `127.0.0.1:${port}`, OLLAMA_MODELS: models, OLLAMA_NUM_PARALLEL: args.parallel ?? "1", OLLAMA_KEEP_ALIVE: "-1" };
   const server = spawn(path.join(root, ".build/corral/corral"), ["serve"], { env, stdio: ["ignore", "ignore", "inherit"] });
   const base = `http://127.0.0.1:${port}`;
+  const stop = () => { server.kill("SIGTERM"); fs.rmSync(models, { recursive: true, force: true }); };
   try {
     for (let i = 0; ; i++) {
       try { if ((await fetch(base + "/")).ok) break; } catch {}
@@ -57,45 +73,71 @@ async function corral() {
     if (!r.ok) throw new Error("blob upload: " + await r.text());
     r = await fetch(`${base}/api/create`, { method: "POST", body: JSON.stringify({ model: "bench", files: { [path.basename(modelPath)]: digest }, stream: false }) });
     if (!r.ok) throw new Error("create: " + await r.text());
-    const phrase = "The quick brown fox jumps over the lazy dog while the farmer counts his sheep. ";
-    const generate = async (prompt, numPredict) => {
-      const res = await fetch(`${base}/api/generate`, { method: "POST", body: JSON.stringify({
-        model: "bench", prompt, raw: true, stream: false,
-        options: { temperature: 0, num_predict: numPredict, num_thread: threads, num_ctx: nPrompt + nGen + 64, num_batch: nPrompt } }) });
-      if (!res.ok) throw new Error("generate: " + await res.text());
-      return res.json();
-    };
-    // Calibrate the repeat count so the prompt is about nPrompt tokens (also loads the model).
-    let repeat = Math.max(1, Math.round(nPrompt / 18));
-    for (let i = 0; i < 4; i++) {
-      const out = await generate(`Calibration ${i}: ` + phrase.repeat(repeat), 1);
-      repeat = Math.max(1, Math.round(repeat * nPrompt / out.prompt_eval_count));
-    }
-    const pp = [], tg = [], counts = [];
-    for (let rep = 0; rep < reps; rep++) {
-      // A distinct first word per run defeats the prefix cache, so every run evaluates its whole prompt.
-      const out = await generate(`Run ${rep} ${Date.now()}: ` + phrase.repeat(repeat), nGen);
-      pp.push(out.prompt_eval_count / (out.prompt_eval_duration / 1e9));
-      tg.push(out.eval_count / (out.eval_duration / 1e9));
-      counts.push([out.prompt_eval_count, out.eval_count]);
-    }
-    return { engine: "corral", model: path.basename(modelPath), threads, prompt: median(counts.map(c => c[0])), gen: median(counts.map(c => c[1])), reps,
-      pp_tps: +median(pp).toFixed(2), tg_tps: +median(tg).toFixed(2) };
-  } finally {
-    server.kill("SIGTERM");
-    fs.rmSync(models, { recursive: true, force: true });
-  }
+  } catch (e) { stop(); throw e; }
+  const options = { temperature: 0, num_thread: threads, num_ctx: nPrompt + nGen + 64, num_batch: nPrompt };
+  const generate = async (prompt, numPredict, extra = {}) => {
+    const res = await fetch(`${base}/api/generate`, { method: "POST", body: JSON.stringify({
+      model: "bench", prompt, raw: true, stream: false, options: { ...options, num_predict: numPredict }, ...extra }) });
+    if (!res.ok) throw new Error("generate: " + await res.text());
+    return res.json();
+  };
+  const rssMb = () => {
+    const status = fs.readFileSync(`/proc/${server.pid}/status`, "utf8");
+    return Math.round(+/VmRSS:\s+(\d+)/.exec(status)[1] / 1024);
+  };
+  // The model's size in memory as /api/ps reports it (file + KV cache); null where the route is missing.
+  const psSizeMb = async () => {
+    const res = await fetch(`${base}/api/ps`);
+    if (!res.ok) return null;
+    const ps = await res.json();
+    return ps.models?.[0]?.size ? Math.round(ps.models[0].size / 1048576) : null;
+  };
+  return { generate, rssMb, psSizeMb, stop };
 }
 
-const c = await corral();
-console.log(JSON.stringify(c));
-if (!skipPeer) {
-  ensurePeer();
-  const r = spawnSync("node", [path.join(root, "../shared/tools/peer-bench.mjs"), "--model", modelPath, "--threads", String(threads),
-    "--prompt", String(nPrompt), "--gen", String(nGen), "--reps", String(reps)], { encoding: "utf8" });
-  if (r.status !== 0) { console.error(r.stderr); process.exit(1); }
-  const p = JSON.parse(r.stdout.trim().split("\n").pop());
-  console.log(JSON.stringify(p));
-  console.log(JSON.stringify({ ratio: "corral/llama.cpp", model: path.basename(modelPath), threads,
-    pp: +(c.pp_tps / p.pp_tps).toFixed(3), tg: +(c.tg_tps / p.tg_tps).toFixed(3) }));
+const phrase = "The quick brown fox jumps over the lazy dog while the farmer counts his sheep. ";
+const corral = await startCorral();
+try {
+  // Cold load to first token: the first request loads the model (file in page cache after the upload).
+  const t0 = performance.now();
+  const first = await corral.generate("Hello", 1);
+  const coldFirstToken = (performance.now() - t0) / 1000;
+  log({ engine: "corral", cold_first_token_s: +coldFirstToken.toFixed(3), load_duration_s: +(first.load_duration / 1e9).toFixed(3), load: loadAvg() });
+
+  // Calibrate the repeat count so the prompt is about nPrompt tokens.
+  let repeat = Math.max(1, Math.round(nPrompt / 18));
+  for (let i = 0; i < 4; i++) {
+    const out = await corral.generate(`Calibration ${i}: ` + phrase.repeat(repeat), 1);
+    repeat = Math.max(1, Math.round(repeat * nPrompt / out.prompt_eval_count));
+  }
+  if (!skipPeer) ensurePeer();
+  const mine = [], theirs = [];
+  for (let rep = 0; rep < reps; rep++) {
+    const load = loadAvg();
+    // A distinct first word per run defeats the prefix cache, so every run evaluates its whole prompt.
+    const out = await corral.generate(`Run ${rep} ${Date.now()}: ` + phrase.repeat(repeat), nGen);
+    const c = { engine: "corral", rep, prompt: out.prompt_eval_count, gen: out.eval_count,
+      pp_tps: +(out.prompt_eval_count / (out.prompt_eval_duration / 1e9)).toFixed(2), tg_tps: +(out.eval_count / (out.eval_duration / 1e9)).toFixed(2), load };
+    mine.push(c);
+    log(c);
+    if (!skipPeer) {
+      const p = { engine: "llama.cpp", rep, ...peerOnce() };
+      theirs.push(p);
+      log(p);
+    }
+  }
+  const rss = corral.rssMb(), size = await corral.psSizeMb();
+  const summary = (engine, xs) => ({ engine, model: path.basename(modelPath), threads, prompt: nPrompt, gen: nGen, reps,
+    pp_tps: median(xs.map(x => x.pp_tps)), tg_tps: median(xs.map(x => x.tg_tps)), load_avg: median(xs.map(x => x.load)) });
+  const fileMb = Math.round(fs.statSync(modelPath).size / 1048576);
+  log({ ...summary("corral", mine), cold_first_token_s: +coldFirstToken.toFixed(3), rss_mb: rss, file_mb: fileMb, ps_size_mb: size,
+    rss_over_size_mb: size == null ? null : rss - size });
+  if (!skipPeer) {
+    const s = summary("llama.cpp", theirs);
+    log(s);
+    log({ ratio: "corral/llama.cpp", model: path.basename(modelPath), threads,
+      pp: +(median(mine.map(x => x.pp_tps)) / s.pp_tps).toFixed(3), tg: +(median(mine.map(x => x.tg_tps)) / s.tg_tps).toFixed(3) });
+  }
+} finally {
+  corral.stop();
 }

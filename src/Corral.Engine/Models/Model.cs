@@ -8,6 +8,9 @@ public sealed record ModelLoadOptions
 {
     /// <summary>Per-sequence context length the model will run with (phi3 picks RoPE factors from it).</summary>
     public int ContextLength { get; init; } = 4096;
+
+    /// <summary>Lock the mapped weights in RAM (llama.cpp's <c>use_mlock</c>); see <see cref="Model.MemoryLockError"/>.</summary>
+    public bool LockMemory { get; init; }
 }
 
 /// <summary>
@@ -57,8 +60,31 @@ public sealed class Model : IDisposable
         var weights = arch.LoadWeights(loader, hp);
         ModelSupport.EnsureKernels(weights);
         var spec = arch.CreateSpec(file, hp, weights, options.ContextLength);
-        return new Model(file, hp, arch, spec, weights);
+        var model = new Model(file, hp, arch, spec, weights);
+        if (options.LockMemory)
+        {
+            unsafe
+            {
+                model.MemoryLocked = MemoryLock.TryLock(file.BasePointer, file.Length, out var error);
+                model.MemoryLockError = error;
+            }
+        }
+        return model;
     }
 
-    public void Dispose() => File.Dispose();
+    /// <summary>True when <see cref="ModelLoadOptions.LockMemory"/> was asked for and the weights are locked in RAM.</summary>
+    public bool MemoryLocked { get; private set; }
+
+    /// <summary>Why locking failed (the model still works, only pageable), or null.</summary>
+    public string? MemoryLockError { get; private set; }
+
+    public void Dispose()
+    {
+        if (MemoryLocked)
+        {
+            unsafe { MemoryLock.Unlock(File.BasePointer, File.Length); }
+            MemoryLocked = false;
+        }
+        File.Dispose();
+    }
 }
