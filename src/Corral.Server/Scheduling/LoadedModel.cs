@@ -16,6 +16,9 @@ public sealed record LoadOptions
 
     /// <summary>KV cache cell type (OLLAMA_KV_CACHE_TYPE).</summary>
     public Engine.Tensors.GgmlType KvCacheType { get; init; } = Engine.Tensors.GgmlType.F16;
+
+    /// <summary>Lock the mapped weights in RAM (CORRAL_MLOCK).</summary>
+    public bool LockMemory { get; init; }
 }
 
 /// <summary>A model resident in memory: weights (mapped), tokenizer and its runner with KV slots.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Collections.Concurrent;
 using Corral.Engine.Inference;
 using Corral.Engine.Models;
@@ -42,6 +43,7 @@ public static class ModelLoading
             Threads = numThread is > 0 ? numThread.Value : WorkerPool.DefaultThreadCount(),
             Parallel = parallel,
             KvCacheType = KvCache.ParseType(server.Config.KvCacheType),
+            LockMemory = server.Config.LockMemory,
         };
         long fileSize = new FileInfo(path).Length;
         long kv = hp != null
@@ -53,7 +55,7 @@ public static class ModelLoading
             Name = model.ShortName,
             Options = options,
             EstimatedBytes = fileSize + kv + ScratchBytes,
-            Load = o => Load(model, path, o),
+            Load = o => Load(model, path, o, server.LoggerFactory.CreateLogger("Corral.Scheduler")),
         };
     }
 
@@ -74,12 +76,14 @@ public static class ModelLoading
         }
     }
 
-    public static LoadedModel Load(StoredModel stored, string path, LoadOptions o)
+    public static LoadedModel Load(StoredModel stored, string path, LoadOptions o, ILogger? log = null)
     {
         Model? model = null;
         try
         {
-            model = Model.Load(path, new ModelLoadOptions { ContextLength = o.ContextLength });
+            model = Model.Load(path, new ModelLoadOptions { ContextLength = o.ContextLength, LockMemory = o.LockMemory });
+            if (model.MemoryLockError is { } lockError)
+                log?.LogWarning("CORRAL_MLOCK: could not lock {Model} in memory ({Reason}); running unlocked", stored.ShortName, lockError);
             var tokenizer = Tokenizer.FromGguf(model.File);
             var vocab = tokenizer.Vocabulary;
             var runner = new InferenceRunner(model, new RunnerOptions

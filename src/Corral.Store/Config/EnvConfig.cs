@@ -136,6 +136,9 @@ public sealed class EnvConfig
 
     public bool NoHistory => Bool("OLLAMA_NOHISTORY");
 
+    /// <summary><c>CORRAL_MLOCK</c>: lock loaded weights in RAM (llama.cpp's <c>use_mlock</c>, which Ollama no longer exposes).</summary>
+    public bool LockMemory => Bool("CORRAL_MLOCK");
+
     /// <summary><c>OLLAMA_NOPRUNE</c>: skip blob pruning at startup and after pull/create (delete always prunes).</summary>
     public bool NoPrune => Bool("OLLAMA_NOPRUNE");
 
