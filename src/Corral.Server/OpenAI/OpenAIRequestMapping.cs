@@ -23,6 +23,7 @@ public static class OpenAIRequestMapping
         if (req.FrequencyPenalty is { } fp) options["frequency_penalty"] = fp;
         if (req.PresencePenalty is { } pp) options["presence_penalty"] = pp;
         if (ChatStop(req.Stop) is { } stop) options["stop"] = stop;
+        if (req.Grammar is { Length: > 0 } grammar) options["grammar"] = grammar;
 
         return new ChatRequest
         {

@@ -29,6 +29,8 @@ public sealed class ChatCompletionRequest
     [JsonPropertyName("logprobs")] public bool? Logprobs { get; set; }
     [JsonPropertyName("top_logprobs")] public int? TopLogprobs { get; set; }
     [JsonPropertyName("_debug_render_only")] public bool? DebugRenderOnly { get; set; }
+    /// <summary>A GBNF grammar, as llama-server accepts it on this route (Corral's <c>options.grammar</c>; upstream has none).</summary>
+    [JsonPropertyName("grammar")] public string? Grammar { get; set; }
 }
 
 public sealed class ChatMessage

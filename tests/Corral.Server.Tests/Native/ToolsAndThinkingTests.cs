@@ -29,6 +29,15 @@ public class ToolsAndThinkingTests
     }
 
     [Fact]
+    public async Task OpenAIClientSeesToolCalls()
+    {
+        await using var server = await TestServer.StartAsync();
+        await server.CreateModelAsync("tooly", RepoPaths.SharedFile("models", "stories260K.gguf"), new JsonObject { ["template"] = ToolTemplate });
+        var stdout = await server.RunNodeAsync("openai-tools.mjs");
+        Assert.Contains("ok", stdout);
+    }
+
+    [Fact]
     public async Task ThinkOnAModelWithoutThinkingIsRefused()
     {
         await using var server = await TestServer.StartAsync();
