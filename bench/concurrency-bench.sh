@@ -14,7 +14,6 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-shared=${CORRAL_SHARED:-$root/../shared}
 parallel=4
 tokens=64
 threads=""
@@ -32,21 +31,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-stem=qwen2-0.5b
-models=$root/.build/test-cache/models
-model=$models/$stem-F16.gguf
-want=$(awk -v f="$stem-F16.gguf" '$2 == f { print $1 }' "$shared/golden/SHA256SUMS")
-mkdir -p "$models"
-# Same stamp format as tests/Shared/SyntheticModels.cs ("<sha256> <size>"), so tests and benches share the file.
-if [ ! -f "$model" ] || [ "$(cut -d' ' -f1 "$model.sha256" 2>/dev/null)" != "$want" ]; then
-  echo "generating $stem-F16.gguf (about 1 GB, once) ..." >&2
-  tmp=$model.$$.tmp
-  python3 "$shared/tools/synth_gguf.py" --shape "$stem" --vocab-from "$shared/vocab/ggml-vocab-qwen2.gguf" "$tmp" >&2
-  got=$(sha256sum "$tmp" | cut -d' ' -f1)
-  if [ "$got" != "$want" ]; then rm -f "$tmp"; echo "generated model sha256 $got, expected $want" >&2; exit 1; fi
-  mv "$tmp" "$model"
-  echo "$want $(stat -c %s "$model")" > "$model.sha256"
-fi
+source "$root/bench/lib.sh"
+model=$(synthetic_model qwen2-0.5b)
 
 cd "$root"
 echo "building the server ..." >&2

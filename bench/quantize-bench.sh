@@ -10,7 +10,6 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-shared=${CORRAL_SHARED:-$root/../shared}
 threads=2
 stem=qwen2-0.5b
 kernels=0
@@ -26,30 +25,9 @@ while [ $# -gt 0 ]; do
 done
 [ ${#types[@]} -gt 0 ] || types=(Q8_0 Q4_K_M)
 
-digest_of() { awk -v f="$1" '$2 == f { print $1 }' "$shared/golden/SHA256SUMS"; }
-
-case "$stem" in
-  qwen2-0.5b|qwen2-tiny|qwen3-tiny) vocab=vocab/ggml-vocab-qwen2.gguf ;;
-  llama-tiny|gemma2-tiny|gemma3-tiny) vocab=models/stories260K.gguf ;;
-  llama3-tiny) vocab=vocab/ggml-vocab-llama-bpe.gguf ;;
-  phi3-tiny) vocab=vocab/ggml-vocab-phi-3.gguf ;;
-  *) echo "unknown model stem '$stem'" >&2; exit 2 ;;
-esac
-
-models=$root/.build/test-cache/models
-model=$models/$stem-F16.gguf
-want=$(digest_of "$stem-F16.gguf")
-mkdir -p "$models"
-# Same stamp format as tests/Shared/SyntheticModels.cs ("<sha256> <size>"), so tests and this script share the file.
-if [ ! -f "$model" ] || [ "$(cut -d' ' -f1 "$model.sha256" 2>/dev/null)" != "$want" ]; then
-  echo "generating $stem-F16.gguf ..." >&2
-  tmp=$model.$$.tmp
-  python3 "$shared/tools/synth_gguf.py" --shape "$stem" --vocab-from "$shared/$vocab" "$tmp" >&2
-  got=$(sha256sum "$tmp" | cut -d' ' -f1)
-  if [ "$got" != "$want" ]; then rm -f "$tmp"; echo "generated model sha256 $got, expected $want" >&2; exit 1; fi
-  mv "$tmp" "$model"
-  echo "$want $(stat -c %s "$model")" > "$model.sha256"
-fi
+source "$root/bench/lib.sh"
+synthetic_vocab "$stem" >/dev/null || exit 2
+model=$(synthetic_model "$stem")
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/corral-quantize-bench.XXXXXX")
 trap 'rm -rf "$out"' EXIT
@@ -66,7 +44,7 @@ echo "model $stem-F16.gguf ($(( $(stat -c %s "$model") / 1000000 )) MB), $thread
 printf '%-8s %8s %8s %9s  %s\n' type wall_s cpu_s MB/s sha256
 status=0
 while read -r name wall cpu mbps sha path; do
-  expected=$(digest_of "$stem-$name.gguf")
+  expected=$(golden_digest "$stem-$name.gguf")
   if [ -z "$expected" ]; then verdict="(no golden digest)"
   elif [ "$sha" = "$expected" ]; then verdict="matches llama.cpp"
   else verdict="MISMATCH (expected $expected)"; status=1; fi
