@@ -1,8 +1,10 @@
 // Drives every native route through the npm `ollama` package, the way Ollama users' code does.
 // Asserts what the client sees and prints a JSON summary that the xunit test compares with raw HTTP.
-// Env: CORRAL_URL (server), CORRAL_MODEL (an imported stories260K).
+// Env: CORRAL_URL (server), CORRAL_MODEL (an imported stories260K), CORRAL_GGUF (the stories260K file).
 import assert from 'node:assert/strict';
 import { Ollama } from 'ollama';
+import fs from 'node:fs';
+import { createHash } from 'node:crypto';
 
 const ollama = new Ollama({ host: process.env.CORRAL_URL });
 const model = process.env.CORRAL_MODEL ?? 'stories';
@@ -84,6 +86,27 @@ assert.equal(ps.models[0].name, `${model}:latest`);
 const expiresIn = new Date(ps.models[0].expires_at).getTime() - Date.now();
 assert.ok(expiresIn > 4 * 60_000 && expiresIn <= 5 * 60_000 + 5_000, `expires in ${expiresIn} ms`);
 out.ps = { name: ps.models[0].name, contextLength: ps.models[0].context_length, size: ps.models[0].size };
+
+// create: from a GGUF blob (uploaded by digest, as `ollama create` does) streaming progress, and from an
+// existing model with a system prompt and parameters; both are listed and carry what was asked.
+{
+  assert.ok(process.env.CORRAL_GGUF, 'CORRAL_GGUF names the GGUF file to upload');
+  const bytes = fs.readFileSync(process.env.CORRAL_GGUF);
+  const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  const upload = await fetch(`${process.env.CORRAL_URL}/api/blobs/${digest}`, { method: 'POST', body: bytes });
+  assert.equal(upload.status, 200); // the stories model already holds this blob: upstream answers 200, not 201
+  const statuses = [];
+  for await (const p of await ollama.create({ model: 'from-blob', files: { 'stories.gguf': digest }, stream: true })) statuses.push(p.status);
+  assert.equal(statuses.at(-1), 'success');
+  assert.ok(statuses.some((s) => s.startsWith('using existing layer sha256:') || s.startsWith('creating new layer sha256:')), statuses.join('|'));
+  assert.ok((await ollama.list()).models.some((m) => m.name === 'from-blob:latest'));
+}
+assert.deepEqual(await ollama.create({ model: 'storyteller', from: model, system: 'You tell stories.', parameters: { temperature: 0.3, stop: ['<end>'] } }), { status: 'success' });
+const derived = await ollama.show({ model: 'storyteller' });
+assert.equal(derived.system, 'You tell stories.');
+assert.match(derived.parameters, /temperature\s+0\.3/);
+assert.match(derived.parameters, /stop\s+"<end>"/);
+await ollama.delete({ model: 'storyteller' });
 
 // copy and delete (both answer an empty body; the client reports success)
 assert.deepEqual(await ollama.copy({ source: model, destination: 'copy-of-stories' }), { status: 'success' });

@@ -1,3 +1,4 @@
+using Corral.Testing;
 using System.Text.Json.Nodes;
 
 namespace Corral.Server.Tests.Api;
@@ -12,7 +13,7 @@ public class OllamaClientTests
     public async Task TheOllamaPackageWorksUnchanged()
     {
         await using var server = await ApiTestKit.StartWithStoriesAsync();
-        var output = JsonNode.Parse(await server.RunNodeAsync("ollama-client.mjs", new Dictionary<string, string> { ["CORRAL_MODEL"] = "stories" }))!;
+        var output = JsonNode.Parse(await server.RunNodeAsync("ollama-client.mjs", new Dictionary<string, string> { ["CORRAL_MODEL"] = "stories", ["CORRAL_GGUF"] = RepoPaths.SharedFile("models", "stories260K.gguf") }))!;
 
         var gen = await server.PostOkAsync("/api/generate", new JsonObject { ["model"] = "stories", ["prompt"] = "Once upon a time", ["stream"] = false, ["options"] = ApiTestKit.Greedy(16) });
         Assert.Equal((string)gen!["response"]!, (string?)output["generate"]!["text"]);
