@@ -172,10 +172,15 @@ public static unsafe class Attention
                 {
                     int r = t * groups + g;
                     float* qr = q + t * qTokenStride + g * dk;
+                    int j = jFirst;
+                    // Four cells at a time: four independent FMA chains instead of one latency-bound chain.
+                    for (; j + 4 <= jEnd; j += 4)
+                        Dot4(qr, kTile + (j - c0) * dk, dk, scores + (j - c0));
+                    for (; j < jEnd; j++) scores[j - c0] = Dot(qr, kTile + (j - c0) * dk, dk);
                     float tileMax = float.NegativeInfinity;
-                    for (int j = jFirst; j < jEnd; j++)
+                    for (j = jFirst; j < jEnd; j++)
                     {
-                        float score = Dot(qr, kTile + (j - c0) * dk, dk) * scale;
+                        float score = scores[j - c0] * scale;
                         if (softcap != 0) score = softcap * MathF.Tanh(score);
                         scores[j - c0] = score;
                         tileMax = MathF.Max(tileMax, score);
@@ -187,7 +192,7 @@ public static unsafe class Attention
                     s[r] = s[r] * ms + sum;
                     float* a = acc + r * dv;
                     Scale(a, ms, dv);
-                    for (int j = jFirst; j < jEnd; j++) MultiplyAdd(a, vTile + (j - c0) * dv, scores[j - c0], dv);
+                    MultiplyAddCells(a, vTile + (jFirst - c0) * dv, scores + (jFirst - c0), jEnd - jFirst, dv);
                 }
             }
         }
@@ -240,6 +245,75 @@ public static unsafe class Attention
         float sum = Fold(acc);
         for (; i < n; i++) sum = MathF.FusedMultiplyAdd(a[i], b[i], sum);
         return sum;
+    }
+
+    /// <summary><see cref="Dot"/> of <paramref name="a"/> with 4 consecutive rows of <paramref name="b"/> (n apart), each in <see cref="Dot"/>'s order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot4(float* a, float* b, int n, float* results)
+    {
+        int i = 0;
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        float* b1 = b + n, b2 = b1 + n, b3 = b2 + n;
+        for (; i + 8 <= n; i += 8)
+        {
+            var x = Vector256.Load(a + i);
+            acc0 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b + i), acc0);
+            acc1 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b1 + i), acc1);
+            acc2 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b2 + i), acc2);
+            acc3 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b3 + i), acc3);
+        }
+        float s0 = Fold(acc0), s1 = Fold(acc1), s2 = Fold(acc2), s3 = Fold(acc3);
+        for (; i < n; i++)
+        {
+            s0 = MathF.FusedMultiplyAdd(a[i], b[i], s0);
+            s1 = MathF.FusedMultiplyAdd(a[i], b1[i], s1);
+            s2 = MathF.FusedMultiplyAdd(a[i], b2[i], s2);
+            s3 = MathF.FusedMultiplyAdd(a[i], b3[i], s3);
+        }
+        results[0] = s0; results[1] = s1; results[2] = s2; results[3] = s3;
+    }
+
+    /// <summary>
+    /// <c>acc ← fma(v_j, w_j, acc)</c> for cells j = 0 .. <paramref name="cells"/> − 1 in order (<see cref="MultiplyAdd"/>
+    /// per cell), 64 accumulators at a time kept in registers across the cells instead of loaded and stored per cell.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyAddCells(float* acc, float* v, float* w, int cells, int n)
+    {
+        int i = 0;
+        for (; i + 64 <= n; i += 64)
+        {
+            float* a = acc + i;
+            Vector256<float> a0 = Vector256.Load(a), a1 = Vector256.Load(a + 8), a2 = Vector256.Load(a + 16), a3 = Vector256.Load(a + 24);
+            Vector256<float> a4 = Vector256.Load(a + 32), a5 = Vector256.Load(a + 40), a6 = Vector256.Load(a + 48), a7 = Vector256.Load(a + 56);
+            float* vj = v + i;
+            for (int j = 0; j < cells; j++, vj += n)
+            {
+                var f = Vector256.Create(w[j]);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(vj), f, a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 8), f, a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 16), f, a2);
+                a3 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 24), f, a3);
+                a4 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 32), f, a4);
+                a5 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 40), f, a5);
+                a6 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 48), f, a6);
+                a7 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 56), f, a7);
+            }
+            a0.Store(a); a1.Store(a + 8); a2.Store(a + 16); a3.Store(a + 24);
+            a4.Store(a + 32); a5.Store(a + 40); a6.Store(a + 48); a7.Store(a + 56);
+        }
+        for (; i + 8 <= n; i += 8)
+        {
+            var a0 = Vector256.Load(acc + i);
+            for (int j = 0; j < cells; j++) a0 = Vector256.FusedMultiplyAdd(Vector256.Load(v + j * n + i), Vector256.Create(w[j]), a0);
+            a0.Store(acc + i);
+        }
+        for (; i < n; i++)
+        {
+            float a0 = acc[i];
+            for (int j = 0; j < cells; j++) a0 = MathF.FusedMultiplyAdd(v[j * n + i], w[j], a0);
+            acc[i] = a0;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
