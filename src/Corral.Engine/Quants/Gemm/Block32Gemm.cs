@@ -119,7 +119,7 @@ internal abstract unsafe class Block32Gemm<TWeights> : RowGemm where TWeights : 
 }
 
 /// <summary>
-/// 32-block tiles with AVX-VNNI: <c>vpdpbusd</c> of the unsigned weights (decoded once) against each token. All four
+/// 32-block tiles with AVX-VNNI: <c>vpdpbusd</c> of the unsigned weights (decoded once per chunk) against each token. All four
 /// <see cref="LaneSums"/> sets of the 4 tokens stay in registers (16 accumulators, which the EVEX encoding's 32 ymm
 /// registers allow), so a row is one pass over its blocks. Each block's 4 scale products come from one multiply and
 /// reach the FMAs as broadcasts from memory: the vector ALU ports, which bound this kernel, do 3 operations per
@@ -155,45 +155,106 @@ internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeigh
             throw new InvalidOperationException("record layout mismatch");
     }
 
+    /// <summary>Per thread: the current chunk's weights decoded once (see <see cref="DotTile"/>).</summary>
+    [ThreadStatic] private static byte[]? t_decoded;
+
+    /// <summary>
+    /// Decodes the chunk's weight rows once (unsigned bytes, f32 scales and minimums) into a per-thread buffer, then runs
+    /// every token group over them: each block is read by all groups, so decoding it per group cost more than the
+    /// products. The values and scales are the same, so the bits are too.
+    /// </summary>
+    public override void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n,
+        float* y, nint yStride)
+    {
+        int blocks = n / 32;
+        long rowDecoded = (long)blocks * DecodedBlockBytes;
+        long need = rows * rowDecoded + 64;
+        var buffer = t_decoded;
+        if (buffer == null || buffer.Length < need)
+            t_decoded = buffer = GC.AllocateUninitializedArray<byte>((int)Math.Max(need, 64 * 1024), pinned: true);
+        var results = stackalloc float[Group];
+        fixed (byte* start = buffer) // pinned: fixed only reads the address
+        {
+            byte* decoded = (byte*)(((nint)start + 31) & ~(nint)31);
+            for (int r = 0; r < rows; r++) Decode(w + r * wStride, blocks, decoded + r * rowDecoded);
+            long groupBytes = (long)blocks * RecordConst;
+            for (int t0 = 0; t0 < tokens; t0 += Group)
+            {
+                int count = Math.Min(Group, tokens - t0);
+                byte* group = prepared + t0 / Group * groupBytes;
+                for (int r = 0; r < rows; r++)
+                {
+                    TileDecoded(decoded + r * rowDecoded, blocks, group, results);
+                    for (int i = 0; i < count; i++) y[(t0 + i) * yStride + r] = results[i];
+                }
+            }
+        }
+    }
+
+    /// <summary>A decoded row: per block 32 unsigned values, then per block its f32 scale and minimum (8 bytes).</summary>
+    private const int DecodedBlockBytes = 32 + 8;
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void Tile(byte* x, int blocks, byte* group, float* results)
+    private static void Decode(byte* x, int blocks, byte* decoded)
     {
         float* f16 = Fp16.Table;
+        float* scales = (float*)(decoded + blocks * 32);
+        for (int b = 0; b < blocks; b++, x += TWeights.Size)
+        {
+            Avx.Store(decoded + b * 32, TWeights.Unsigned(x));
+            scales[2 * b] = f16[TWeights.ScaleBits(x)];
+            scales[2 * b + 1] = TWeights.HasMin ? f16[TWeights.MinBits(x)] : 0f;
+        }
+    }
+
+    /// <summary>One row against the first 4 tokens of a group (the base class's per-row entry; <see cref="DotTile"/> does not use it).</summary>
+    protected override void Tile(byte* x, int blocks, byte* group, float* results)
+    {
+        byte* start = stackalloc byte[blocks * DecodedBlockBytes + 32];
+        byte* decoded = (byte*)(((nint)start + 31) & ~(nint)31);
+        Decode(x, blocks, decoded);
+        TileDecoded(decoded, blocks, group, results);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TileDecoded(byte* u, int blocks, byte* group, float* results)
+    {
+        float* scales = (float*)(u + blocks * 32);
         // Scale products of the current 4 blocks: [set·4 + token].
         float* products = stackalloc float[16];
         int record = RecordConst;
         Tokens4 set0 = default, set1 = default, set2 = default, set3 = default;
         Vector128<float> m0 = default, m1 = default, m2 = default, m3 = default; // minimum terms by set, tokens in lanes
         int b = 0;
-        for (; b + 4 <= blocks; b += 4, x += 4 * TWeights.Size, group += 4 * record)
+        for (; b + 4 <= blocks; b += 4, u += 4 * 32, scales += 8, group += 4 * record)
         {
-            set0 = Block(x, group, f16, products, set0);
-            set1 = Block(x + TWeights.Size, group + record, f16, products + 4, set1);
-            set2 = Block(x + 2 * TWeights.Size, group + 2 * record, f16, products + 8, set2);
-            set3 = Block(x + 3 * TWeights.Size, group + 3 * record, f16, products + 12, set3);
+            set0 = Block(u, scales[0], group, products, set0);
+            set1 = Block(u + 32, scales[2], group + record, products + 4, set1);
+            set2 = Block(u + 64, scales[4], group + 2 * record, products + 8, set2);
+            set3 = Block(u + 96, scales[6], group + 3 * record, products + 12, set3);
             if (TWeights.HasMin)
             {
-                m0 = Mins(x, group, f16, m0);
-                m1 = Mins(x + TWeights.Size, group + record, f16, m1);
-                m2 = Mins(x + 2 * TWeights.Size, group + 2 * record, f16, m2);
-                m3 = Mins(x + 3 * TWeights.Size, group + 3 * record, f16, m3);
+                m0 = Mins(scales[1], group, m0);
+                m1 = Mins(scales[3], group + record, m1);
+                m2 = Mins(scales[5], group + 2 * record, m2);
+                m3 = Mins(scales[7], group + 3 * record, m3);
             }
         }
         // A tail of 1–3 blocks continues sets 0, 1, 2.
         if (b < blocks)
         {
-            set0 = Block(x, group, f16, products, set0);
-            if (TWeights.HasMin) m0 = Mins(x, group, f16, m0);
+            set0 = Block(u, scales[0], group, products, set0);
+            if (TWeights.HasMin) m0 = Mins(scales[1], group, m0);
         }
         if (b + 1 < blocks)
         {
-            set1 = Block(x + TWeights.Size, group + record, f16, products + 4, set1);
-            if (TWeights.HasMin) m1 = Mins(x + TWeights.Size, group + record, f16, m1);
+            set1 = Block(u + 32, scales[2], group + record, products + 4, set1);
+            if (TWeights.HasMin) m1 = Mins(scales[3], group + record, m1);
         }
         if (b + 2 < blocks)
         {
-            set2 = Block(x + 2 * TWeights.Size, group + 2 * record, f16, products + 8, set2);
-            if (TWeights.HasMin) m2 = Mins(x + 2 * TWeights.Size, group + 2 * record, f16, m2);
+            set2 = Block(u + 64, scales[4], group + 2 * record, products + 8, set2);
+            if (TWeights.HasMin) m2 = Mins(scales[5], group + 2 * record, m2);
         }
 
         results[0] = LaneSums.Fold(Avx.Add(Avx.Add(set0.T0, set2.T0), Avx.Add(set1.T0, set3.T0)));
@@ -213,13 +274,13 @@ internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeigh
         public Vector256<float> T0, T1, T2, T3;
     }
 
-    /// <summary>One weight block against the 4 tokens' records: one set's accumulators advance.</summary>
+    /// <summary>One decoded weight block against the 4 tokens' records: one set's accumulators advance.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Tokens4 Block(byte* xb, byte* rec, float* f16, float* products, Tokens4 acc)
+    private static Tokens4 Block(byte* ub, float d, byte* rec, float* products, Tokens4 acc)
     {
-        var u = TWeights.Unsigned(xb);
+        var u = Avx.LoadVector256(ub);
         // d_w·d_a of each token, rounded as the matrix–vector kernel rounds it.
-        Sse.Store(products, Sse.Multiply(Vector128.Create(f16[TWeights.ScaleBits(xb)]), Sse.LoadVector128((float*)(rec + ScalesAtConst))));
+        Sse.Store(products, Sse.Multiply(Vector128.Create(d), Sse.LoadVector128((float*)(rec + ScalesAtConst))));
         int* offsets = (int*)(rec + OffsetsAtConst);
         acc.T0 = Pair(u, rec, offsets, products, acc.T0);
         acc.T1 = Pair(u, rec + 32, offsets + 8, products + 1, acc.T1);
@@ -229,8 +290,8 @@ internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeigh
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<float> Mins(byte* xb, byte* rec, float* f16, Vector128<float> mins) =>
-        Fma.MultiplyAdd(Vector128.Create(f16[TWeights.MinBits(xb)]), Sse.LoadVector128((float*)(rec + SumsAtConst)), mins);
+    private static Vector128<float> Mins(float dmin, byte* rec, Vector128<float> mins) =>
+        Fma.MultiplyAdd(Vector128.Create(dmin), Sse.LoadVector128((float*)(rec + SumsAtConst)), mins);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Pair(Vector256<byte> u, byte* values, int* offsets, float* product, Vector256<float> acc)
