@@ -305,7 +305,7 @@ public sealed unsafe class GgufFile : IDisposable
             case GgufValueType.String:
             {
                 var result = new string[n];
-                for (int i = 0; i < n; i++) result[i] = r.String($"element {i} of array '{key}'");
+                for (int i = 0; i < n; i++) result[i] = r.ArrayString(key, i);
                 return result;
             }
             default:
@@ -344,6 +344,21 @@ public sealed unsafe class GgufFile : IDisposable
             if (len < 0 || len > MaxStringLength)
                 throw new GgufFormatException($"corrupt GGUF file: {what} at byte {Position - 8} has impossible length {len}");
             byte* s = Take(len, what);
+            return Encoding.UTF8.GetString(s, (int)len);
+        }
+
+        /// <summary>
+        /// <see cref="String"/> for element <paramref name="index"/> of array <paramref name="key"/>: the description is
+        /// formatted only for an error (tokenizer arrays hold hundreds of thousands of strings).
+        /// </summary>
+        public string ArrayString(string key, int index)
+        {
+            if (Position + 8 > Length) return String($"element {index} of array '{key}'");
+            long len = Unsafe.ReadUnaligned<long>(_p + Position);
+            if (len < 0 || len > MaxStringLength || Position + 8 + len > Length) return String($"element {index} of array '{key}'");
+            Position += 8;
+            byte* s = _p + Position;
+            Position += len;
             return Encoding.UTF8.GetString(s, (int)len);
         }
 

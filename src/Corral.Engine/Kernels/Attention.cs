@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Corral.Engine.Quants;
 using Corral.Engine.Tensors;
 
@@ -69,9 +70,10 @@ public static unsafe class Attention
         float* acc = qs + groups * dk;                // groups × dv: V accumulators
         float* m = acc + groups * dv;                 // groups running maxima
         float* s = m + groups;                        // groups running sums
-        float* kf = s + groups;                       // dk: the cell's key as f32
-        float* vf = kf + dk;                          // dv: the cell's value as f32
-        byte* qq = (byte*)(vf + dv);                  // groups × Q8_0 rows (quantized K cache)
+        float* kf = s + groups;                       // DecodeCells × dk: the cells' keys as f32
+        float* vf = kf + DecodeCells * dk;            // DecodeCells × dv: the cells' values as f32
+        float* dots = vf + DecodeCells * dv;          // DecodeCells × groups: q·k before scaling
+        byte* qq = (byte*)(dots + DecodeCells * groups); // groups × Q8_0 rows (quantized K cache)
         int qqBytes = f16K ? 0 : ActivationQuantizer.RowSize(GgmlType.Q8_0, dk);
         RowDot? kDot = f16K ? null : RowDotKernels.For(keys.Type);
 
@@ -84,34 +86,55 @@ public static unsafe class Attention
         }
         new Span<float>(acc, groups * dv).Clear();
 
-        for (int j = first; j <= last; j++)
+        long kBytes = GgmlTypeInfo.RowSize(keys.Type, dk), vBytes = GgmlTypeInfo.RowSize(values.Type, dv);
+        // Per cell of a head: the accumulator's rescale factor (in [0, 1]), or −1 for none; and the value's weight.
+        float* rescale = stackalloc float[DecodeCells];
+        float* weight = stackalloc float[DecodeCells];
+        // A few cells at a time: first every head's dot product with each cell (independent, so they overlap), then
+        // each head's online-softmax steps over those cells in order, exactly as one cell at a time would do them.
+        for (int j0 = first; j0 <= last; j0 += DecodeCells)
         {
-            byte* k = keys.Cell(j, kvHead);
-            byte* v = values.Cell(j, kvHead);
-            if (f16K) Fp16.ToSingle((ushort*)k, kf, dk, isa);
-            if (f16V) Fp16.ToSingle((ushort*)v, vf, dv, isa);
-            else Dequantize.Row(values.Type, v, vf, dv);
+            int cells = Math.Min(DecodeCells, last - j0 + 1);
+            for (int c = 0; c < cells; c++)
+            {
+                int j = j0 + c;
+                byte* k = keys.Cell(j, kvHead);
+                byte* v = values.Cell(j, kvHead);
+                if (j + PrefetchCells <= last) PrefetchCell(keys.Cell(j + PrefetchCells, kvHead), kBytes, values.Cell(j + PrefetchCells, kvHead), vBytes);
+                float* kc = kf + c * dk;
+                if (f16K) Fp16.ToSingle((ushort*)k, kc, dk, isa);
+                if (f16V) Fp16.ToSingle((ushort*)v, vf + c * dv, dv, isa);
+                else Dequantize.Row(values.Type, v, vf + c * dv, dv);
+                for (int g = 0; g < groups; g++)
+                    dots[c * groups + g] = f16K ? DotExact(qs + g * dk, kc, dk) : kDot!.Dot(k, qq + g * qqBytes, dk);
+            }
             for (int g = 0; g < groups; g++)
             {
-                float score = (f16K ? DotExact(qs + g * dk, kf, dk) : kDot!.Dot(k, qq + g * qqBytes, dk)) * scale;
-                if (softcap != 0) score = softcap * MathF.Tanh(score);
-                float ms = 1f, vs = 1f;
-                float* a = acc + g * dv;
-                if (score > m[g])
+                float mg = m[g], sg = s[g];
+                for (int c = 0; c < cells; c++)
                 {
-                    float mOld = m[g];
-                    m[g] = score;
-                    ms = MathF.Exp(mOld - score);
-                    if (f16V) ScaleHalf(a, ms, dv);
-                    else Scale(a, ms, dv);
+                    float score = dots[c * groups + g] * scale;
+                    if (softcap != 0) score = softcap * MathF.Tanh(score);
+                    float ms = 1f, vs = 1f;
+                    rescale[c] = -1f;
+                    if (score > mg)
+                    {
+                        float mOld = mg;
+                        mg = score;
+                        ms = MathF.Exp(mOld - score);
+                        rescale[c] = ms;
+                    }
+                    else
+                    {
+                        vs = MathF.Exp(score - mg);
+                    }
+                    weight[c] = vs;
+                    sg = sg * ms + vs;
                 }
-                else
-                {
-                    vs = MathF.Exp(score - m[g]);
-                }
-                if (f16V) MultiplyAddHalf(a, vf, vs, dv);
-                else MultiplyAdd(a, vf, vs, dv);
-                s[g] = s[g] * ms + vs;
+                m[g] = mg;
+                s[g] = sg;
+                if (f16V) AccumulateHalf(acc + g * dv, vf, rescale, weight, cells, dv);
+                else Accumulate(acc + g * dv, vf, rescale, weight, cells, dv);
             }
         }
         for (int g = 0; g < groups; g++)
@@ -172,10 +195,15 @@ public static unsafe class Attention
                 {
                     int r = t * groups + g;
                     float* qr = q + t * qTokenStride + g * dk;
+                    int j = jFirst;
+                    // Four cells at a time: four independent FMA chains instead of one latency-bound chain.
+                    for (; j + 4 <= jEnd; j += 4)
+                        Dot4(qr, kTile + (j - c0) * dk, dk, scores + (j - c0));
+                    for (; j < jEnd; j++) scores[j - c0] = Dot(qr, kTile + (j - c0) * dk, dk);
                     float tileMax = float.NegativeInfinity;
-                    for (int j = jFirst; j < jEnd; j++)
+                    for (j = jFirst; j < jEnd; j++)
                     {
-                        float score = Dot(qr, kTile + (j - c0) * dk, dk) * scale;
+                        float score = scores[j - c0] * scale;
                         if (softcap != 0) score = softcap * MathF.Tanh(score);
                         scores[j - c0] = score;
                         tileMax = MathF.Max(tileMax, score);
@@ -187,7 +215,7 @@ public static unsafe class Attention
                     s[r] = s[r] * ms + sum;
                     float* a = acc + r * dv;
                     Scale(a, ms, dv);
-                    for (int j = jFirst; j < jEnd; j++) MultiplyAdd(a, vTile + (j - c0) * dv, scores[j - c0], dv);
+                    MultiplyAddCells(a, vTile + (jFirst - c0) * dv, scores + (jFirst - c0), jEnd - jFirst, dv);
                 }
             }
         }
@@ -200,6 +228,67 @@ public static unsafe class Attention
                 Scale(acc + r * dv, inv, dv, output + t * outTokenStride + g * dv);
             }
         }
+    }
+
+    /// <summary>Cells the decode flavour converts and scores before it runs the heads' softmax steps over them.</summary>
+    private const int DecodeCells = 8;
+
+    /// <summary>
+    /// The f16 accumulator's steps over <paramref name="cells"/> cells (values <paramref name="dv"/> apart): where a step
+    /// has a rescale factor (not −1), <see cref="ScaleHalf"/>, then <see cref="MultiplyAddHalf"/> with its weight. Per element the
+    /// same operations in the same order, with 32 accumulators held in registers across the cells.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateHalf(float* acc, float* v, float* rescale, float* weight, int cells, int dv)
+    {
+        int i = 0;
+        for (; i + 32 <= dv; i += 32)
+        {
+            Vector256<float> a0 = Vector256.Load(acc + i), a1 = Vector256.Load(acc + i + 8), a2 = Vector256.Load(acc + i + 16), a3 = Vector256.Load(acc + i + 24);
+            for (int c = 0; c < cells; c++)
+            {
+                if (rescale[c] >= 0f)
+                {
+                    var f = Vector256.Create(rescale[c]);
+                    a0 = RoundToHalf(a0 * f); a1 = RoundToHalf(a1 * f); a2 = RoundToHalf(a2 * f); a3 = RoundToHalf(a3 * f);
+                }
+                var w = Vector256.Create(weight[c]);
+                float* vc = v + c * dv + i;
+                a0 = RoundToHalf(Vector256.FusedMultiplyAdd(Vector256.Load(vc), w, a0));
+                a1 = RoundToHalf(Vector256.FusedMultiplyAdd(Vector256.Load(vc + 8), w, a1));
+                a2 = RoundToHalf(Vector256.FusedMultiplyAdd(Vector256.Load(vc + 16), w, a2));
+                a3 = RoundToHalf(Vector256.FusedMultiplyAdd(Vector256.Load(vc + 24), w, a3));
+            }
+            a0.Store(acc + i); a1.Store(acc + i + 8); a2.Store(acc + i + 16); a3.Store(acc + i + 24);
+        }
+        if (i == dv) return;
+        for (int c = 0; c < cells; c++)
+        {
+            if (rescale[c] >= 0f) ScaleHalf(acc + i, rescale[c], dv - i);
+            MultiplyAddHalf(acc + i, v + c * dv + i, weight[c], dv - i);
+        }
+    }
+
+    /// <summary><see cref="AccumulateHalf"/> for an f32 accumulator (<see cref="Scale(float*, float, int)"/>, <see cref="MultiplyAdd"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(float* acc, float* v, float* rescale, float* weight, int cells, int dv)
+    {
+        for (int c = 0; c < cells; c++)
+        {
+            if (rescale[c] >= 0f) Scale(acc, rescale[c], dv);
+            MultiplyAdd(acc, v + c * dv, weight[c], dv);
+        }
+    }
+
+    /// <summary>Cells a decode step requests ahead: the cache rows of one head are a whole row apart, too far for the hardware to guess.</summary>
+    private const int PrefetchCells = 6;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchCell(byte* k, long kBytes, byte* v, long vBytes)
+    {
+        if (!Sse.IsSupported) return;
+        for (long o = 0; o < kBytes; o += 64) Sse.Prefetch0(k + o);
+        for (long o = 0; o < vBytes; o += 64) Sse.Prefetch0(v + o);
     }
 
     private static void WidenRow(KvRows rows, byte* src, float* dst, int n)
@@ -240,6 +329,75 @@ public static unsafe class Attention
         float sum = Fold(acc);
         for (; i < n; i++) sum = MathF.FusedMultiplyAdd(a[i], b[i], sum);
         return sum;
+    }
+
+    /// <summary><see cref="Dot"/> of <paramref name="a"/> with 4 consecutive rows of <paramref name="b"/> (n apart), each in <see cref="Dot"/>'s order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Dot4(float* a, float* b, int n, float* results)
+    {
+        int i = 0;
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+        float* b1 = b + n, b2 = b1 + n, b3 = b2 + n;
+        for (; i + 8 <= n; i += 8)
+        {
+            var x = Vector256.Load(a + i);
+            acc0 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b + i), acc0);
+            acc1 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b1 + i), acc1);
+            acc2 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b2 + i), acc2);
+            acc3 = Vector256.FusedMultiplyAdd(x, Vector256.Load(b3 + i), acc3);
+        }
+        float s0 = Fold(acc0), s1 = Fold(acc1), s2 = Fold(acc2), s3 = Fold(acc3);
+        for (; i < n; i++)
+        {
+            s0 = MathF.FusedMultiplyAdd(a[i], b[i], s0);
+            s1 = MathF.FusedMultiplyAdd(a[i], b1[i], s1);
+            s2 = MathF.FusedMultiplyAdd(a[i], b2[i], s2);
+            s3 = MathF.FusedMultiplyAdd(a[i], b3[i], s3);
+        }
+        results[0] = s0; results[1] = s1; results[2] = s2; results[3] = s3;
+    }
+
+    /// <summary>
+    /// <c>acc ← fma(v_j, w_j, acc)</c> for cells j = 0 .. <paramref name="cells"/> − 1 in order (<see cref="MultiplyAdd"/>
+    /// per cell), 64 accumulators at a time kept in registers across the cells instead of loaded and stored per cell.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyAddCells(float* acc, float* v, float* w, int cells, int n)
+    {
+        int i = 0;
+        for (; i + 64 <= n; i += 64)
+        {
+            float* a = acc + i;
+            Vector256<float> a0 = Vector256.Load(a), a1 = Vector256.Load(a + 8), a2 = Vector256.Load(a + 16), a3 = Vector256.Load(a + 24);
+            Vector256<float> a4 = Vector256.Load(a + 32), a5 = Vector256.Load(a + 40), a6 = Vector256.Load(a + 48), a7 = Vector256.Load(a + 56);
+            float* vj = v + i;
+            for (int j = 0; j < cells; j++, vj += n)
+            {
+                var f = Vector256.Create(w[j]);
+                a0 = Vector256.FusedMultiplyAdd(Vector256.Load(vj), f, a0);
+                a1 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 8), f, a1);
+                a2 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 16), f, a2);
+                a3 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 24), f, a3);
+                a4 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 32), f, a4);
+                a5 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 40), f, a5);
+                a6 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 48), f, a6);
+                a7 = Vector256.FusedMultiplyAdd(Vector256.Load(vj + 56), f, a7);
+            }
+            a0.Store(a); a1.Store(a + 8); a2.Store(a + 16); a3.Store(a + 24);
+            a4.Store(a + 32); a5.Store(a + 40); a6.Store(a + 48); a7.Store(a + 56);
+        }
+        for (; i + 8 <= n; i += 8)
+        {
+            var a0 = Vector256.Load(acc + i);
+            for (int j = 0; j < cells; j++) a0 = Vector256.FusedMultiplyAdd(Vector256.Load(v + j * n + i), Vector256.Create(w[j]), a0);
+            a0.Store(acc + i);
+        }
+        for (; i < n; i++)
+        {
+            float a0 = acc[i];
+            for (int j = 0; j < cells; j++) a0 = MathF.FusedMultiplyAdd(v[j * n + i], w[j], a0);
+            acc[i] = a0;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -79,11 +79,15 @@ public static class ModelLoading
     public static LoadedModel Load(StoredModel stored, string path, LoadOptions o, ILogger? log = null)
     {
         Model? model = null;
+        Task? warmup = null;
         try
         {
             model = Model.Load(path, new ModelLoadOptions { ContextLength = o.ContextLength, LockMemory = o.LockMemory });
             if (model.MemoryLockError is { } lockError)
                 log?.LogWarning("CORRAL_MLOCK: could not lock {Model} in memory ({Reason}); running unlocked", stored.ShortName, lockError);
+            // The kernels compile on the other core while the tokenizer is built.
+            var kvCacheType = KvCache.IsSupported(model.Hyperparameters, o.KvCacheType) ? o.KvCacheType : Engine.Tensors.GgmlType.F16;
+            warmup = KernelWarmup.Start(model, kvCacheType);
             var tokenizer = Tokenizer.FromGguf(model.File);
             var vocab = tokenizer.Vocabulary;
             var runner = new InferenceRunner(model, new RunnerOptions
@@ -92,10 +96,11 @@ public static class ModelLoading
                 Slots = o.Parallel,
                 BatchSize = o.BatchSize,
                 Threads = o.Threads,
-                KvCacheType = KvCache.IsSupported(model.Hyperparameters, o.KvCacheType) ? o.KvCacheType : Engine.Tensors.GgmlType.F16,
+                KvCacheType = kvCacheType,
                 IsEndOfGeneration = vocab.IsEog,
                 SuppressTokens = vocab.SuppressTokens.ToArray(),
             });
+            warmup.Wait();
             return new LoadedModel
             {
                 Key = path,
@@ -110,11 +115,13 @@ public static class ModelLoading
         }
         catch (Exception e) when (e is ModelLoadException or Engine.Gguf.GgufFormatException or TokenizerException)
         {
+            warmup?.Wait(); // it reads the weights: the mapping must outlive it
             model?.Dispose();
             throw ApiException.Internal($"{e.Message}: this model may be incompatible with your version of Corral. If you previously pulled this model, try updating it by running `corral pull {stored.ShortName}`");
         }
         catch
         {
+            warmup?.Wait();
             model?.Dispose();
             throw;
         }

@@ -11,7 +11,7 @@ namespace Corral.Engine.Quants;
 /// decoded once for the 4 tokens. Per (row, token) the arithmetic is <see cref="Block32DotScalar{TWeights}"/>'s: block b's
 /// exact lane sums times its scale product go into <see cref="LaneSums"/> set b % 4. The tile runs one set at a time
 /// (blocks s, s+4, s+8, … — each accumulator still sees its blocks in order), so only 4 accumulators are live, then
-/// reduces the sets as the matrix–vector kernels do.
+/// reduces the sets as the matrix–vector kernels do; the AVX-VNNI tile keeps all 16 live instead.
 /// <para>
 /// Preparation interleaves each group of 4 tokens block by block: one record per block holds the 4 tokens' 32 values,
 /// their −offset·Σa lanes (formats fed as <c>value + offset</c>), their scales and (Q8_1) sums, so the tile walks one
@@ -118,58 +118,187 @@ internal abstract unsafe class Block32Gemm<TWeights> : RowGemm where TWeights : 
     }
 }
 
-/// <summary>32-block tiles with AVX-VNNI: <c>vpdpbusd</c> of the unsigned weights (decoded once) against each token.</summary>
+/// <summary>
+/// 32-block tiles with AVX-VNNI: <c>vpdpbusd</c> of the unsigned weights (decoded once per chunk) against each token. All four
+/// <see cref="LaneSums"/> sets of the 4 tokens stay in registers (16 accumulators, which the EVEX encoding's 32 ymm
+/// registers allow), so a row is one pass over its blocks. Each block's 4 scale products come from one multiply and
+/// reach the FMAs as broadcasts from memory: the vector ALU ports, which bound this kernel, do 3 operations per
+/// (block, token) instead of 4.
+/// </summary>
 internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeights> where TWeights : struct, IBlock32Weights
 {
     public override IsaLevel Isa => IsaLevel.Avx2;
     public override bool IsSupported => AvxVnni.IsSupported && base.IsSupported;
     protected override bool UsesOffsets => TWeights.Offset != 0;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void Tile(byte* x, int blocks, byte* group, float* results)
+    // The record layout of Block32Gemm for this kernel, as constants the JIT folds (the base class's are virtual).
+    private const int OffsetsAtConst = 4 * 32;
+    private static int ScalesAtConst
     {
-        float* f16 = Fp16.Table;
-        var pairs = stackalloc Vector256<float>[2 * Group];
-        float* mins = stackalloc float[16];
-        int record = RecordBytes, offsetsAt = OffsetsAt, scalesAt = ScalesAt, sumsAt = SumsAt;
-        for (int set = 0; set < 4; set++)
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => 4 * 32 + (TWeights.Offset != 0 ? 4 * 32 : 0);
+    }
+    private static int SumsAtConst
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => ScalesAtConst + 16;
+    }
+    private static int RecordConst
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => (SumsAtConst + (TWeights.HasMin ? 16 : 0) + 31) & ~31;
+    }
+
+    protected Block32GemmAvxVnni()
+    {
+        if (RecordConst != RecordBytes || ScalesAtConst != ScalesAt || SumsAtConst != SumsAt || OffsetsAtConst != OffsetsAt)
+            throw new InvalidOperationException("record layout mismatch");
+    }
+
+    /// <summary>Per thread: the current chunk's weights decoded once (see <see cref="DotTile"/>).</summary>
+    [ThreadStatic] private static byte[]? t_decoded;
+
+    /// <summary>
+    /// Decodes the chunk's weight rows once (unsigned bytes, f32 scales and minimums) into a per-thread buffer, then runs
+    /// every token group over them: each block is read by all groups, so decoding it per group cost more than the
+    /// products. The values and scales are the same, so the bits are too.
+    /// </summary>
+    public override void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n,
+        float* y, nint yStride)
+    {
+        int blocks = n / 32;
+        long rowDecoded = (long)blocks * DecodedBlockBytes;
+        long need = rows * rowDecoded + 64;
+        var buffer = t_decoded;
+        if (buffer == null || buffer.Length < need)
+            t_decoded = buffer = GC.AllocateUninitializedArray<byte>((int)Math.Max(need, 64 * 1024), pinned: true);
+        var results = stackalloc float[Group];
+        fixed (byte* start = buffer) // pinned: fixed only reads the address
         {
-            Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
-            float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
-            byte* xb = x + set * TWeights.Size;
-            byte* rec = group + (long)set * record;
-            for (int b = set; b < blocks; b += 4, xb += 4 * TWeights.Size, rec += 4 * record)
+            byte* decoded = (byte*)(((nint)start + 31) & ~(nint)31);
+            for (int r = 0; r < rows; r++) Decode(w + r * wStride, blocks, decoded + r * rowDecoded);
+            long groupBytes = (long)blocks * RecordConst;
+            for (int t0 = 0; t0 < tokens; t0 += Group)
             {
-                var u = TWeights.Unsigned(xb);
-                var wd = Vector256.Create(f16[TWeights.ScaleBits(xb)]);
-                float* scales = (float*)(rec + scalesAt);
-                int* offsets = (int*)(rec + offsetsAt);
-                acc0 = Block(u, wd, rec, scales, offsets, acc0);
-                acc1 = Block(u, wd, rec + 32, scales + 1, offsets + 8, acc1);
-                acc2 = Block(u, wd, rec + 64, scales + 2, offsets + 16, acc2);
-                acc3 = Block(u, wd, rec + 96, scales + 3, offsets + 24, acc3);
-                if (TWeights.HasMin)
+                int count = Math.Min(Group, tokens - t0);
+                byte* group = prepared + t0 / Group * groupBytes;
+                for (int r = 0; r < rows; r++)
                 {
-                    float mw = f16[TWeights.MinBits(xb)];
-                    float* sums = (float*)(rec + sumsAt);
-                    m0 = MathF.FusedMultiplyAdd(mw, sums[0], m0);
-                    m1 = MathF.FusedMultiplyAdd(mw, sums[1], m1);
-                    m2 = MathF.FusedMultiplyAdd(mw, sums[2], m2);
-                    m3 = MathF.FusedMultiplyAdd(mw, sums[3], m3);
+                    TileDecoded(decoded + r * rowDecoded, blocks, group, results);
+                    for (int i = 0; i < count; i++) y[(t0 + i) * yStride + r] = results[i];
                 }
             }
-            Keep(set, pairs, acc0, acc1, acc2, acc3);
-            mins[4 * set] = m0; mins[4 * set + 1] = m1; mins[4 * set + 2] = m2; mins[4 * set + 3] = m3;
         }
-        Finish(pairs, mins, results);
+    }
+
+    /// <summary>A decoded row: per block 32 unsigned values, then per block its f32 scale and minimum (8 bytes).</summary>
+    private const int DecodedBlockBytes = 32 + 8;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Decode(byte* x, int blocks, byte* decoded)
+    {
+        float* f16 = Fp16.Table;
+        float* scales = (float*)(decoded + blocks * 32);
+        for (int b = 0; b < blocks; b++, x += TWeights.Size)
+        {
+            Avx.Store(decoded + b * 32, TWeights.Unsigned(x));
+            scales[2 * b] = f16[TWeights.ScaleBits(x)];
+            scales[2 * b + 1] = TWeights.HasMin ? f16[TWeights.MinBits(x)] : 0f;
+        }
+    }
+
+    /// <summary>One row against the first 4 tokens of a group (the base class's per-row entry; <see cref="DotTile"/> does not use it).</summary>
+    protected override void Tile(byte* x, int blocks, byte* group, float* results)
+    {
+        byte* start = stackalloc byte[blocks * DecodedBlockBytes + 32];
+        byte* decoded = (byte*)(((nint)start + 31) & ~(nint)31);
+        Decode(x, blocks, decoded);
+        TileDecoded(decoded, blocks, group, results);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TileDecoded(byte* u, int blocks, byte* group, float* results)
+    {
+        float* scales = (float*)(u + blocks * 32);
+        // Scale products of the current 4 blocks: [set·4 + token].
+        float* products = stackalloc float[16];
+        int record = RecordConst;
+        Tokens4 set0 = default, set1 = default, set2 = default, set3 = default;
+        Vector128<float> m0 = default, m1 = default, m2 = default, m3 = default; // minimum terms by set, tokens in lanes
+        int b = 0;
+        for (; b + 4 <= blocks; b += 4, u += 4 * 32, scales += 8, group += 4 * record)
+        {
+            set0 = Block(u, scales[0], group, products, set0);
+            set1 = Block(u + 32, scales[2], group + record, products + 4, set1);
+            set2 = Block(u + 64, scales[4], group + 2 * record, products + 8, set2);
+            set3 = Block(u + 96, scales[6], group + 3 * record, products + 12, set3);
+            if (TWeights.HasMin)
+            {
+                m0 = Mins(scales[1], group, m0);
+                m1 = Mins(scales[3], group + record, m1);
+                m2 = Mins(scales[5], group + 2 * record, m2);
+                m3 = Mins(scales[7], group + 3 * record, m3);
+            }
+        }
+        // A tail of 1–3 blocks continues sets 0, 1, 2.
+        if (b < blocks)
+        {
+            set0 = Block(u, scales[0], group, products, set0);
+            if (TWeights.HasMin) m0 = Mins(scales[1], group, m0);
+        }
+        if (b + 1 < blocks)
+        {
+            set1 = Block(u + 32, scales[2], group + record, products + 4, set1);
+            if (TWeights.HasMin) m1 = Mins(scales[3], group + record, m1);
+        }
+        if (b + 2 < blocks)
+        {
+            set2 = Block(u + 64, scales[4], group + 2 * record, products + 8, set2);
+            if (TWeights.HasMin) m2 = Mins(scales[5], group + 2 * record, m2);
+        }
+
+        results[0] = LaneSums.Fold(Avx.Add(Avx.Add(set0.T0, set2.T0), Avx.Add(set1.T0, set3.T0)));
+        results[1] = LaneSums.Fold(Avx.Add(Avx.Add(set0.T1, set2.T1), Avx.Add(set1.T1, set3.T1)));
+        results[2] = LaneSums.Fold(Avx.Add(Avx.Add(set0.T2, set2.T2), Avx.Add(set1.T2, set3.T2)));
+        results[3] = LaneSums.Fold(Avx.Add(Avx.Add(set0.T3, set2.T3), Avx.Add(set1.T3, set3.T3)));
+        if (TWeights.HasMin)
+        {
+            var mins = Sse.Add(Sse.Add(m0, m2), Sse.Add(m1, m3));
+            Sse.Store(results, Sse.Add(Sse.LoadVector128(results), mins));
+        }
+    }
+
+    /// <summary>One <see cref="LaneSums"/> set's accumulators of the 4 tokens.</summary>
+    private struct Tokens4
+    {
+        public Vector256<float> T0, T1, T2, T3;
+    }
+
+    /// <summary>One decoded weight block against the 4 tokens' records: one set's accumulators advance.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Tokens4 Block(byte* ub, float d, byte* rec, float* products, Tokens4 acc)
+    {
+        var u = Avx.LoadVector256(ub);
+        // d_w·d_a of each token, rounded as the matrix–vector kernel rounds it.
+        Sse.Store(products, Sse.Multiply(Vector128.Create(d), Sse.LoadVector128((float*)(rec + ScalesAtConst))));
+        int* offsets = (int*)(rec + OffsetsAtConst);
+        acc.T0 = Pair(u, rec, offsets, products, acc.T0);
+        acc.T1 = Pair(u, rec + 32, offsets + 8, products + 1, acc.T1);
+        acc.T2 = Pair(u, rec + 64, offsets + 16, products + 2, acc.T2);
+        acc.T3 = Pair(u, rec + 96, offsets + 24, products + 3, acc.T3);
+        return acc;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Block(Vector256<byte> u, Vector256<float> wd, byte* values, float* scale, int* offsets, Vector256<float> acc)
+    private static Vector128<float> Mins(float dmin, byte* rec, Vector128<float> mins) =>
+        Fma.MultiplyAdd(Vector128.Create(dmin), Sse.LoadVector128((float*)(rec + SumsAtConst)), mins);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Pair(Vector256<byte> u, byte* values, int* offsets, float* product, Vector256<float> acc)
     {
         var start = TWeights.Offset != 0 ? Avx.LoadVector256(offsets) : Vector256<int>.Zero;
         var sums = Int8Dot.Vnni(start, u, Avx.LoadVector256((sbyte*)values));
-        return Fma.MultiplyAdd(Avx.Multiply(wd, Vector256.Create(*scale)), Avx.ConvertToVector256Single(sums), acc);
+        return Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), Vector256.Create(*product), acc);
     }
 }
 

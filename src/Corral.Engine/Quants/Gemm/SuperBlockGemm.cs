@@ -99,25 +99,47 @@ internal unsafe struct Q4_KTileLanesAvx2 : ISuperBlockTileLanes<BlockQ4_K>
         var x = (BlockQ4_K*)block;
         var scalesMins = BlockQ4_K.UnpackScalesMinsVector(x->Scales);
         var sc = Q4_KLanesAvx2.ScalesInBothLanes(scalesMins);
-        Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
-        for (int c = 0; c < 4; c++)
-        {
-            var q = Avx.LoadVector256(x->Qs + 32 * c);
-            var lo = KQuantVectors.LowNibbles(q);
-            var hi = KQuantVectors.HighNibbles(q);
-            var scLo = Avx2.Shuffle(sc.AsByte(), KQuantVectors.ScaleAll(2 * c)).AsInt16();
-            var scHi = Avx2.Shuffle(sc.AsByte(), KQuantVectors.ScaleAll(2 * c + 1)).AsInt16();
-            int o = 64 * c;
-            s0 = Pair(s0, lo, hi, scLo, scHi, a0->Qs + o);
-            s1 = Pair(s1, lo, hi, scLo, scHi, a1->Qs + o);
-            s2 = Pair(s2, lo, hi, scLo, scHi, a2->Qs + o);
-            s3 = Pair(s3, lo, hi, scLo, scHi, a3->Qs + o);
-        }
-        lanes[0] = s0; lanes[1] = s1; lanes[2] = s2; lanes[3] = s3;
+        byte* qs = block + QsAt;
+        sbyte* q0 = Q8_KValues(a0), q1 = Q8_KValues(a1), q2 = Q8_KValues(a2), q3 = Q8_KValues(a3);
+        // Chunks written out with constant indices, so the scale shuffles are constants and nothing loops.
+        var s = Chunk(qs, sc, 0, q0, q1, q2, q3, default);
+        s = Chunk(qs, sc, 1, q0, q1, q2, q3, s);
+        s = Chunk(qs, sc, 2, q0, q1, q2, q3, s);
+        s = Chunk(qs, sc, 3, q0, q1, q2, q3, s);
+        lanes[0] = s.T0; lanes[1] = s.T1; lanes[2] = s.T2; lanes[3] = s.T3;
         mins[0] = Q4_KLanesAvx2.MinLanes(scalesMins, a0);
         mins[1] = Q4_KLanesAvx2.MinLanes(scalesMins, a1);
         mins[2] = Q4_KLanesAvx2.MinLanes(scalesMins, a2);
         mins[3] = Q4_KLanesAvx2.MinLanes(scalesMins, a3);
+    }
+
+    private const int QsAt = 16; // d, dmin, 12 bytes of scales
+
+    /// <summary>The 256 values of a Q8_K block (plain pointer arithmetic: no null check per access).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static sbyte* Q8_KValues(BlockQ8_K* a) => (sbyte*)a + sizeof(float);
+
+    /// <summary>Integer lanes of the 4 tokens.</summary>
+    internal struct Sums4
+    {
+        public Vector256<int> T0, T1, T2, T3;
+    }
+
+    /// <summary>64-element chunk <paramref name="c"/> of the superblock against the 4 tokens.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Sums4 Chunk(byte* qs, Vector256<short> sc, int c, sbyte* a0, sbyte* a1, sbyte* a2, sbyte* a3, Sums4 s)
+    {
+        var q = Avx.LoadVector256(qs + 32 * c);
+        var lo = KQuantVectors.LowNibbles(q);
+        var hi = KQuantVectors.HighNibbles(q);
+        var scLo = Avx2.Shuffle(sc.AsByte(), KQuantVectors.ScaleAll(2 * c)).AsInt16();
+        var scHi = Avx2.Shuffle(sc.AsByte(), KQuantVectors.ScaleAll(2 * c + 1)).AsInt16();
+        int o = 64 * c;
+        s.T0 = Pair(s.T0, lo, hi, scLo, scHi, a0 + o);
+        s.T1 = Pair(s.T1, lo, hi, scLo, scHi, a1 + o);
+        s.T2 = Pair(s.T2, lo, hi, scLo, scHi, a2 + o);
+        s.T3 = Pair(s.T3, lo, hi, scLo, scHi, a3 + o);
+        return s;
     }
 
     /// <summary><paramref name="sum"/> plus a 64-element chunk: low values against a[0..31], high values against a[32..63], each times its group scale.</summary>
@@ -146,25 +168,35 @@ internal unsafe struct Q5_KTileLanesAvx2 : ISuperBlockTileLanes<BlockQ5_K>
         var scalesMins = BlockQ4_K.UnpackScalesMinsVector(x->Scales);
         var sc = Q4_KLanesAvx2.ScalesInBothLanes(scalesMins);
         var qh = Avx.LoadVector256(x->Qh);
-        Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
-        for (int c = 0; c < 4; c++)
-        {
-            var q = Avx.LoadVector256(x->Qs + 32 * c);
-            var lo = Avx2.Or(KQuantVectors.LowNibbles(q), KQuantVectors.MoveBit(qh, 2 * c, 4));
-            var hi = Avx2.Or(KQuantVectors.HighNibbles(q), KQuantVectors.MoveBit(qh, 2 * c + 1, 4));
-            var scLo = Avx2.Shuffle(sc.AsByte(), KQuantVectors.ScaleAll(2 * c)).AsInt16();
-            var scHi = Avx2.Shuffle(sc.AsByte(), KQuantVectors.ScaleAll(2 * c + 1)).AsInt16();
-            int o = 64 * c;
-            s0 = Q4_KTileLanesAvx2.Pair(s0, lo, hi, scLo, scHi, a0->Qs + o);
-            s1 = Q4_KTileLanesAvx2.Pair(s1, lo, hi, scLo, scHi, a1->Qs + o);
-            s2 = Q4_KTileLanesAvx2.Pair(s2, lo, hi, scLo, scHi, a2->Qs + o);
-            s3 = Q4_KTileLanesAvx2.Pair(s3, lo, hi, scLo, scHi, a3->Qs + o);
-        }
-        lanes[0] = s0; lanes[1] = s1; lanes[2] = s2; lanes[3] = s3;
+        byte* qs = x->Qs;
+        sbyte* q0 = Q4_KTileLanesAvx2.Q8_KValues(a0), q1 = Q4_KTileLanesAvx2.Q8_KValues(a1);
+        sbyte* q2 = Q4_KTileLanesAvx2.Q8_KValues(a2), q3 = Q4_KTileLanesAvx2.Q8_KValues(a3);
+        var s = Chunk(qs, qh, sc, 0, q0, q1, q2, q3, default);
+        s = Chunk(qs, qh, sc, 1, q0, q1, q2, q3, s);
+        s = Chunk(qs, qh, sc, 2, q0, q1, q2, q3, s);
+        s = Chunk(qs, qh, sc, 3, q0, q1, q2, q3, s);
+        lanes[0] = s.T0; lanes[1] = s.T1; lanes[2] = s.T2; lanes[3] = s.T3;
         mins[0] = Q4_KLanesAvx2.MinLanes(scalesMins, a0);
         mins[1] = Q4_KLanesAvx2.MinLanes(scalesMins, a1);
         mins[2] = Q4_KLanesAvx2.MinLanes(scalesMins, a2);
         mins[3] = Q4_KLanesAvx2.MinLanes(scalesMins, a3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Q4_KTileLanesAvx2.Sums4 Chunk(byte* qs, Vector256<byte> qh, Vector256<short> sc, int c,
+        sbyte* a0, sbyte* a1, sbyte* a2, sbyte* a3, Q4_KTileLanesAvx2.Sums4 s)
+    {
+        var q = Avx.LoadVector256(qs + 32 * c);
+        var lo = Avx2.Or(KQuantVectors.LowNibbles(q), KQuantVectors.MoveBit(qh, 2 * c, 4));
+        var hi = Avx2.Or(KQuantVectors.HighNibbles(q), KQuantVectors.MoveBit(qh, 2 * c + 1, 4));
+        var scLo = Avx2.Shuffle(sc.AsByte(), KQuantVectors.ScaleAll(2 * c)).AsInt16();
+        var scHi = Avx2.Shuffle(sc.AsByte(), KQuantVectors.ScaleAll(2 * c + 1)).AsInt16();
+        int o = 64 * c;
+        s.T0 = Q4_KTileLanesAvx2.Pair(s.T0, lo, hi, scLo, scHi, a0 + o);
+        s.T1 = Q4_KTileLanesAvx2.Pair(s.T1, lo, hi, scLo, scHi, a1 + o);
+        s.T2 = Q4_KTileLanesAvx2.Pair(s.T2, lo, hi, scLo, scHi, a2 + o);
+        s.T3 = Q4_KTileLanesAvx2.Pair(s.T3, lo, hi, scLo, scHi, a3 + o);
+        return s;
     }
 }
 
@@ -179,34 +211,43 @@ internal unsafe struct Q6_KTileLanesAvx2 : ISuperBlockTileLanes<BlockQ6_K>
     {
         var x = (BlockQ6_K*)block;
         var s16 = Avx2.ConvertToVector256Int16(Sse2.LoadVector128(x->Scales));
-        Vector256<int> s0 = default, s1 = default, s2 = default, s3 = default;
-        for (int h = 0; h < 2; h++)
-        {
-            var scales = (h == 0 ? Avx2.Permute2x128(s16, s16, 0x00) : Avx2.Permute2x128(s16, s16, 0x11)).AsByte();
-            byte* ql = x->Ql + 64 * h;
-            var l0 = Avx.LoadVector256(ql);
-            var l1 = Avx.LoadVector256(ql + 32);
-            var qh = Avx.LoadVector256(x->Qh + 32 * h);
-            var top = Vector256.Create((byte)0x30);
-            var q0 = Avx2.Or(KQuantVectors.LowNibbles(l0), Avx2.And((qh.AsUInt16() << 4).AsByte(), top));
-            var q1 = Avx2.Or(KQuantVectors.LowNibbles(l1), Avx2.And((qh.AsUInt16() << 2).AsByte(), top));
-            var q2 = Avx2.Or(KQuantVectors.HighNibbles(l0), Avx2.And(qh, top));
-            var q3 = Avx2.Or(KQuantVectors.HighNibbles(l1), Avx2.And((qh.AsUInt16() >> 2).AsByte(), top));
-            var p0 = Avx2.Shuffle(scales, KQuantVectors.ScalePair(0, 1)).AsInt16();
-            var p1 = Avx2.Shuffle(scales, KQuantVectors.ScalePair(2, 3)).AsInt16();
-            var p2 = Avx2.Shuffle(scales, KQuantVectors.ScalePair(4, 5)).AsInt16();
-            var p3 = Avx2.Shuffle(scales, KQuantVectors.ScalePair(6, 7)).AsInt16();
-            int o = 128 * h;
-            s0 = Half(s0, q0, q1, q2, q3, p0, p1, p2, p3, a0->Qs + o);
-            s1 = Half(s1, q0, q1, q2, q3, p0, p1, p2, p3, a1->Qs + o);
-            s2 = Half(s2, q0, q1, q2, q3, p0, p1, p2, p3, a2->Qs + o);
-            s3 = Half(s3, q0, q1, q2, q3, p0, p1, p2, p3, a3->Qs + o);
-        }
-        lanes[0] = Avx2.Subtract(s0, Offset(s16, a0));
-        lanes[1] = Avx2.Subtract(s1, Offset(s16, a1));
-        lanes[2] = Avx2.Subtract(s2, Offset(s16, a2));
-        lanes[3] = Avx2.Subtract(s3, Offset(s16, a3));
+        sbyte* q0 = Q4_KTileLanesAvx2.Q8_KValues(a0), q1 = Q4_KTileLanesAvx2.Q8_KValues(a1);
+        sbyte* q2 = Q4_KTileLanesAvx2.Q8_KValues(a2), q3 = Q4_KTileLanesAvx2.Q8_KValues(a3);
+        // Both halves written out with constant indices: constant shuffles, no loop.
+        var s = HalfOfBlock(x, Avx2.Permute2x128(s16, s16, 0x00).AsByte(), 0, q0, q1, q2, q3, default);
+        s = HalfOfBlock(x, Avx2.Permute2x128(s16, s16, 0x11).AsByte(), 1, q0, q1, q2, q3, s);
+        lanes[0] = Avx2.Subtract(s.T0, Offset(s16, a0));
+        lanes[1] = Avx2.Subtract(s.T1, Offset(s16, a1));
+        lanes[2] = Avx2.Subtract(s.T2, Offset(s16, a2));
+        lanes[3] = Avx2.Subtract(s.T3, Offset(s16, a3));
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Q4_KTileLanesAvx2.Sums4 HalfOfBlock(BlockQ6_K* x, Vector256<byte> scales, int h,
+        sbyte* a0, sbyte* a1, sbyte* a2, sbyte* a3, Q4_KTileLanesAvx2.Sums4 s)
+    {
+        byte* ql = (byte*)x + QlAt + 64 * h;
+        var l0 = Avx.LoadVector256(ql);
+        var l1 = Avx.LoadVector256(ql + 32);
+        var qh = Avx.LoadVector256((byte*)x + QhAt + 32 * h);
+        var top = Vector256.Create((byte)0x30);
+        var q0 = Avx2.Or(KQuantVectors.LowNibbles(l0), Avx2.And((qh.AsUInt16() << 4).AsByte(), top));
+        var q1 = Avx2.Or(KQuantVectors.LowNibbles(l1), Avx2.And((qh.AsUInt16() << 2).AsByte(), top));
+        var q2 = Avx2.Or(KQuantVectors.HighNibbles(l0), Avx2.And(qh, top));
+        var q3 = Avx2.Or(KQuantVectors.HighNibbles(l1), Avx2.And((qh.AsUInt16() >> 2).AsByte(), top));
+        var p0 = Avx2.Shuffle(scales, KQuantVectors.ScalePair(0, 1)).AsInt16();
+        var p1 = Avx2.Shuffle(scales, KQuantVectors.ScalePair(2, 3)).AsInt16();
+        var p2 = Avx2.Shuffle(scales, KQuantVectors.ScalePair(4, 5)).AsInt16();
+        var p3 = Avx2.Shuffle(scales, KQuantVectors.ScalePair(6, 7)).AsInt16();
+        int o = 128 * h;
+        s.T0 = Half(s.T0, q0, q1, q2, q3, p0, p1, p2, p3, a0 + o);
+        s.T1 = Half(s.T1, q0, q1, q2, q3, p0, p1, p2, p3, a1 + o);
+        s.T2 = Half(s.T2, q0, q1, q2, q3, p0, p1, p2, p3, a2 + o);
+        s.T3 = Half(s.T3, q0, q1, q2, q3, p0, p1, p2, p3, a3 + o);
+        return s;
+    }
+
+    private const int QlAt = 0, QhAt = 128; // ql[128], qh[64], scales[16], d
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Half(Vector256<int> sum, Vector256<byte> q0, Vector256<byte> q1, Vector256<byte> q2, Vector256<byte> q3,
