@@ -108,7 +108,9 @@ try {
   let repeat = Math.max(1, Math.round(nPrompt / 18));
   for (let i = 0; i < 4; i++) {
     const out = await corral.generate(`Calibration ${i}: ` + phrase.repeat(repeat), 1);
-    repeat = Math.max(1, Math.round(repeat * nPrompt / out.prompt_eval_count));
+    // At most 4× per step: a model whose context is shorter than nPrompt truncates the prompt, and unbounded growth
+    // would hand the tokenizer megabytes of text (and inflate the resident-memory reading).
+    repeat = Math.max(1, Math.min(4 * repeat, Math.round(repeat * nPrompt / out.prompt_eval_count)));
   }
   if (!skipPeer) ensurePeer();
   const mine = [], theirs = [];
