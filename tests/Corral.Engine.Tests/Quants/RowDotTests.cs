@@ -105,6 +105,13 @@ public class RowDotTests
                 k.DotRows(pw, stride, pa, py, rows, n);
                 for (int r = 0; r < rows; r++)
                     Assert.Equal(BitConverter.SingleToUInt32Bits(k.Dot(pw + r * stride, pa, n)), BitConverter.SingleToUInt32Bits(py[r]));
+                // In steps (odd and even lengths, a short last step), as the matrix product streams rows.
+                foreach (int step in new[] { 1, 3, 4, rows })
+                {
+                    var z = new float[rows];
+                    fixed (float* pz = z) k.DotRowsPrefetching(pw, stride, pa, pz, rows, n, step);
+                    for (int r = 0; r < rows; r++) Assert.Equal(BitConverter.SingleToUInt32Bits(y[r]), BitConverter.SingleToUInt32Bits(z[r]));
+                }
             }
         }
     }

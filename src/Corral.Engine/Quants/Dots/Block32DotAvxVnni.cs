@@ -28,6 +28,20 @@ internal abstract unsafe class Block32DotAvxVnni<TWeights> : RowDot where TWeigh
         if (r < rows) y[r] = Dot(w + r * wStride, act, n / 32);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void DotRowsPrefetchingCore(byte* w, nint wStride, byte* a, float* y, int rows, int n, int stepRows)
+    {
+        var act = Prepare(a, n);
+        for (int s = 0; s < rows; s += stepRows)
+        {
+            int end = Math.Min(rows, s + stepRows);
+            Prefetch(w + s * wStride, (end - s) * wStride);
+            int r = s;
+            for (; r + 2 <= end; r += 2) Dot2(w + r * wStride, w + (r + 1) * wStride, act, n / 32, y + r);
+            if (r < end) y[r] = Dot(w + r * wStride, act, n / 32);
+        }
+    }
+
     private static Block32Activations Prepare(byte* a, int n) =>
         Block32Activations.Prepare(a, n / 32, TWeights.HasMin, TWeights.Offset, vnni: true);
 
