@@ -9,7 +9,8 @@ namespace Corral.Engine.Quants;
 /// <summary>
 /// AVX-VNNI kernel of the 32-block formats: every format enters <c>vpdpbusd</c> as unsigned bytes <c>value + offset</c>,
 /// starting from the prepared −offset·Σa lanes, so one instruction forms each block's exact lane sums (no abs/sign).
-/// One block per ymm, four blocks per step into the four <see cref="LaneSums"/> sets.
+/// One block per ymm, four blocks per step into the four <see cref="LaneSums"/> sets; several rows go two at a time,
+/// sharing each activation load.
 /// </summary>
 internal abstract unsafe class Block32DotAvxVnni<TWeights> : RowDot where TWeights : struct, IBlock32Weights
 {
@@ -20,13 +21,8 @@ internal abstract unsafe class Block32DotAvxVnni<TWeights> : RowDot where TWeigh
     protected override float DotCore(byte* w, byte* a, int n) => Dot(w, Prepare(a, n), n / 32);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    protected override void DotRowsCore(byte* w, nint wStride, byte* a, float* y, int rows, int n)
-    {
-        var act = Prepare(a, n);
-        int r = 0;
-        for (; r + 2 <= rows; r += 2) Dot2(w + r * wStride, w + (r + 1) * wStride, act, n / 32, y + r);
-        if (r < rows) y[r] = Dot(w + r * wStride, act, n / 32);
-    }
+    protected override void DotRowsCore(byte* w, nint wStride, byte* a, float* y, int rows, int n) =>
+        Rows(w, wStride, Prepare(a, n), n / 32, y, rows);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void DotRowsPrefetchingCore(byte* w, nint wStride, byte* a, float* y, int rows, int n, int stepRows)
@@ -34,12 +30,19 @@ internal abstract unsafe class Block32DotAvxVnni<TWeights> : RowDot where TWeigh
         var act = Prepare(a, n);
         for (int s = 0; s < rows; s += stepRows)
         {
-            int end = Math.Min(rows, s + stepRows);
-            Prefetch(w + s * wStride, (end - s) * wStride);
-            int r = s;
-            for (; r + 2 <= end; r += 2) Dot2(w + r * wStride, w + (r + 1) * wStride, act, n / 32, y + r);
-            if (r < end) y[r] = Dot(w + r * wStride, act, n / 32);
+            int count = Math.Min(stepRows, rows - s);
+            Prefetch(w + s * wStride, count * wStride);
+            Rows(w + s * wStride, wStride, act, n / 32, y + s, count);
         }
+    }
+
+    /// <summary>Rows in pairs (<see cref="Dot2"/>), an odd last row alone.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Rows(byte* w, nint wStride, Block32Activations act, int blocks, float* y, int rows)
+    {
+        int r = 0;
+        for (; r + 2 <= rows; r += 2) Dot2(w + r * wStride, w + (r + 1) * wStride, act, blocks, y + r);
+        if (r < rows) y[r] = Dot(w + r * wStride, act, blocks);
     }
 
     private static Block32Activations Prepare(byte* a, int n) =>
