@@ -1,4 +1,3 @@
-using System.Runtime.Intrinsics.X86;
 using Corral.Engine.Models;
 using Corral.Engine.Quants;
 using Corral.Engine.Tensors;
@@ -237,7 +236,7 @@ public sealed unsafe class MatMul : ParallelWork
     /// <summary>Weight bytes a matrix–vector product requests in one burst before multiplying them (at least <see cref="MinStepRows"/> rows).</summary>
     private const int StepBytes = 16 * 1024;
 
-    /// <summary>Every <see cref="RowDot.DotRows"/> call prepares the activation row again (scales, offsets): keep calls several rows long.</summary>
+    /// <summary>Kernels without their own per-call preparation still pay a call per step: keep steps several rows long.</summary>
     private const int MinStepRows = 8;
 
     /// <summary>
@@ -249,14 +248,7 @@ public sealed unsafe class MatMul : ParallelWork
     private void DotRowsPrefetching(RowDot dot, byte* w, long rowBytes, byte* a, float* y, int rows)
     {
         int step = (int)Math.Max(MinStepRows, StepBytes / rowBytes);
-        for (int r = 0; r < rows; r += step)
-        {
-            int n = Math.Min(step, rows - r);
-            byte* block = w + r * rowBytes;
-            if (Sse.IsSupported)
-                for (long o = 0, bytes = n * rowBytes; o < bytes; o += 64) Sse.Prefetch0(block + o);
-            dot.DotRows(block, (nint)rowBytes, a, y + r, n, _cols);
-        }
+        dot.DotRowsPrefetching(w, (nint)rowBytes, a, y, rows, _cols, step);
     }
 
     private int CheckType(WeightMatrix w)

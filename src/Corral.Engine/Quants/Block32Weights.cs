@@ -76,6 +76,22 @@ internal static unsafe class Block32Decode
         return Avx2.And(set, Vector256.Create((byte)0x10));
     }
 
+    /// <summary>
+    /// <paramref name="low"/> (values below 0x10) with bit e of the u32 at <paramref name="bits"/> added as 0x10 to byte e:
+    /// a Q5 block's unsigned values. With AVX-512VL the final and + or is one <c>vpternlogd</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> WithHighBits(Vector256<byte> low, byte* bits)
+    {
+        if (!Avx512F.VL.IsSupported) return Avx2.Or(low, HighBits(bits));
+        var spread = Avx2.Shuffle(Avx2.BroadcastScalarToVector256((uint*)bits).AsByte(), Vector256.Create(
+            (byte)0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+        var mask = Vector256.Create(0x8040201008040201ul).AsByte();
+        var set = Avx2.CompareEqual(Avx2.And(spread, mask), mask);
+        // low | (set & 0x10): with A = low (0xF0), B = set (0xCC), C = 0x10 (0xAA), A | (B & C) is 0xF8.
+        return Avx512F.VL.TernaryLogic(low, set, Vector256.Create((byte)0x10), 0xF8);
+    }
+
     /// <summary>64 bits → 64 bytes of 0x10 or 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<byte> HighBits(ulong bits)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Corral.Engine.Kernels;
 using Corral.Engine.Tensors;
 
@@ -41,6 +43,37 @@ public abstract unsafe class RowDot
         CheckLength(n);
         if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "row count cannot be negative");
         DotRowsCore(w, wStride, a, y, rows, n);
+    }
+
+    /// <summary>
+    /// <see cref="DotRows"/> for a stream of weights: <paramref name="stepRows"/> rows at a time, each step first requesting
+    /// all of its cache lines. Kernels that prepare the activation row (scales, offsets) do so once per call, not per step.
+    /// </summary>
+    public void DotRowsPrefetching(byte* w, nint wStride, byte* a, float* y, int rows, int n, int stepRows)
+    {
+        CheckLength(n);
+        if (rows < 0) throw new ArgumentOutOfRangeException(nameof(rows), rows, "row count cannot be negative");
+        if (stepRows <= 0) throw new ArgumentOutOfRangeException(nameof(stepRows), stepRows, "step must be at least one row");
+        DotRowsPrefetchingCore(w, wStride, a, y, rows, n, stepRows);
+    }
+
+    protected virtual void DotRowsPrefetchingCore(byte* w, nint wStride, byte* a, float* y, int rows, int n, int stepRows)
+    {
+        for (int r = 0; r < rows; r += stepRows)
+        {
+            int count = Math.Min(stepRows, rows - r);
+            byte* step = w + r * wStride;
+            Prefetch(step, count * wStride);
+            DotRowsCore(step, wStride, a, y + r, count, n);
+        }
+    }
+
+    /// <summary>Requests every cache line of <paramref name="bytes"/> bytes from <paramref name="start"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected static void Prefetch(byte* start, long bytes)
+    {
+        if (Sse.IsSupported)
+            for (long o = 0; o < bytes; o += 64) Sse.Prefetch0(start + o);
     }
 
     /// <summary>Checked span form of <see cref="Dot(byte*, byte*, int)"/>.</summary>

@@ -83,9 +83,15 @@ public class RowDotTests
     public unsafe void DotRowsEqualsDotPerRow(GgmlType type)
     {
         var rng = new Random(3000 + (int)type);
+        // 3 blocks: only the kernels' tails; 11 blocks: the 4-block steps and a tail of 3.
+        foreach (int blocks in new[] { 3, 11 })
+            CheckDotRows(type, GgmlTypeInfo.BlockSize(type) == 1 ? 32 * blocks : GgmlTypeInfo.BlockSize(type) * blocks, rng);
+    }
+
+    private static unsafe void CheckDotRows(GgmlType type, int n, Random rng)
+    {
         var vec = VecDot.TypeFor(type);
-        int n = GgmlTypeInfo.BlockSize(type) == 1 ? 96 : GgmlTypeInfo.BlockSize(type) * 3;
-        const int rows = 7;
+        const int rows = 7; // odd: kernels that take rows in pairs also run their single-row path
         int rowBytes = (int)GgmlTypeInfo.RowSize(type, n);
         int stride = rowBytes + 8; // rows need not be packed
         var w = new byte[stride * rows];
@@ -99,6 +105,13 @@ public class RowDotTests
                 k.DotRows(pw, stride, pa, py, rows, n);
                 for (int r = 0; r < rows; r++)
                     Assert.Equal(BitConverter.SingleToUInt32Bits(k.Dot(pw + r * stride, pa, n)), BitConverter.SingleToUInt32Bits(py[r]));
+                // In steps (odd and even lengths, a short last step), as the matrix product streams rows.
+                foreach (int step in new[] { 1, 3, 4, rows })
+                {
+                    var z = new float[rows];
+                    fixed (float* pz = z) k.DotRowsPrefetching(pw, stride, pa, pz, rows, n, step);
+                    for (int r = 0; r < rows; r++) Assert.Equal(BitConverter.SingleToUInt32Bits(y[r]), BitConverter.SingleToUInt32Bits(z[r]));
+                }
             }
         }
     }

@@ -44,12 +44,11 @@ public unsafe struct BlockQ5_0 : IBlock32Weights
     static ushort IBlock32Weights.ScaleBits(byte* block) => *(ushort*)(block + 0);
     static ushort IBlock32Weights.MinBits(byte* block) => 0;
     static int IBlock32Weights.Value(byte* block, int e) => (Block32Decode.Nibble(block + 6, e) | (int)((*(uint*)(block + 2) >> e) & 1) << 4) - 16;
-    static Vector256<byte> IBlock32Weights.Unsigned(byte* block) =>
-        Avx2.Or(Block32Decode.Nibbles(block + 6), Block32Decode.HighBits(block + 2));
+    static Vector256<byte> IBlock32Weights.Unsigned(byte* block) => Block32Decode.WithHighBits(Block32Decode.Nibbles(block + 6), block + 2);
     static Vector512<byte> IBlock32Weights.Unsigned(byte* block0, byte* block1) =>
         Block32Decode.Nibbles(block0 + 6, block1 + 6) | Block32Decode.HighBits(*(uint*)(block0 + 2) | (ulong)*(uint*)(block1 + 2) << 32);
     static Vector256<sbyte> IBlock32Weights.Signed(byte* block) =>
-        Avx2.Subtract(Avx2.Or(Block32Decode.Nibbles(block + 6), Block32Decode.HighBits(block + 2)), Vector256.Create((byte)16)).AsSByte();
+        Avx2.Subtract(Block32Decode.WithHighBits(Block32Decode.Nibbles(block + 6), block + 2), Vector256.Create((byte)16)).AsSByte();
     static Vector512<sbyte> IBlock32Weights.Signed(byte* block0, byte* block1) =>
         ((Block32Decode.Nibbles(block0 + 6, block1 + 6) | Block32Decode.HighBits(*(uint*)(block0 + 2) | (ulong)*(uint*)(block1 + 2) << 32)) - Vector512.Create((byte)16)).AsSByte();
 }

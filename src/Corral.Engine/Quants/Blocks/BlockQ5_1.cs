@@ -46,11 +46,11 @@ public unsafe struct BlockQ5_1 : IBlock32Weights
     static ushort IBlock32Weights.MinBits(byte* block) => *(ushort*)(block + 2);
     static int IBlock32Weights.Value(byte* block, int e) => Block32Decode.Nibble(block + 8, e) | (int)((*(uint*)(block + 4) >> e) & 1) << 4;
     static Vector256<byte> IBlock32Weights.Unsigned(byte* block) =>
-        Avx2.Or(Block32Decode.Nibbles(block + 8), Block32Decode.HighBits(block + 4));
+        Block32Decode.WithHighBits(Block32Decode.Nibbles(block + 8), block + 4);
     static Vector512<byte> IBlock32Weights.Unsigned(byte* block0, byte* block1) =>
         Block32Decode.Nibbles(block0 + 8, block1 + 8) | Block32Decode.HighBits(*(uint*)(block0 + 4) | (ulong)*(uint*)(block1 + 4) << 32);
     static Vector256<sbyte> IBlock32Weights.Signed(byte* block) =>
-        Avx2.Or(Block32Decode.Nibbles(block + 8), Block32Decode.HighBits(block + 4)).AsSByte();
+        Block32Decode.WithHighBits(Block32Decode.Nibbles(block + 8), block + 4).AsSByte();
     static Vector512<sbyte> IBlock32Weights.Signed(byte* block0, byte* block1) =>
         (Block32Decode.Nibbles(block0 + 8, block1 + 8) | Block32Decode.HighBits(*(uint*)(block0 + 4) | (ulong)*(uint*)(block1 + 4) << 32)).AsSByte();
 }

@@ -25,6 +25,18 @@ internal abstract unsafe class Block32DotAvx2<TWeights> : RowDot where TWeights 
         for (int r = 0; r < rows; r++) y[r] = Dot(w + r * wStride, act, n / 32);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void DotRowsPrefetchingCore(byte* w, nint wStride, byte* a, float* y, int rows, int n, int stepRows)
+    {
+        var act = Prepare(a, n);
+        for (int s = 0; s < rows; s += stepRows)
+        {
+            int end = Math.Min(rows, s + stepRows);
+            Prefetch(w + s * wStride, (end - s) * wStride);
+            for (int r = s; r < end; r++) y[r] = Dot(w + r * wStride, act, n / 32);
+        }
+    }
+
     private static Block32Activations Prepare(byte* a, int n) =>
         Block32Activations.Prepare(a, n / 32, TWeights.HasMin, TWeights.Offset is > 0 and < 128 ? TWeights.Offset : 0, vnni: false);
 

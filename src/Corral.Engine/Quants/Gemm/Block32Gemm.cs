@@ -39,13 +39,17 @@ internal abstract unsafe class Block32Gemm<TWeights> : RowGemm where TWeights : 
 
     public override long PreparedBytes(int n, int tokens) => (long)(tokens + Group - 1) / Group * (n / 32) * RecordBytes;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void Prepare(byte* a, nint aStride, int tokens, int n, byte* prepared, int first, int count)
     {
         int blocks = n / 32;
         int blockBytes = Q8_1 ? BlockQ8_1.Size : BlockQ8_0.Size;
         int qsAt = Q8_1 ? 4 : 2;
         int record = RecordBytes, offsetsAt = OffsetsAt, scalesAt = ScalesAt, sumsAt = SumsAt;
-        int offset = TWeights.Offset;
+        bool offsets = UsesOffsets;
+        // −offset·(q[4k] + … + q[4k+3]) per lane: exact through vpmaddubsw, since offset·(q + q') fits int16 for offset ≤ 128.
+        var factor = Vector256.Create((byte)TWeights.Offset);
+        float* f16 = Fp16.Table;
         for (int g = first / Group; g * Group < first + count; g++)
         {
             byte* group = prepared + (long)g * blocks * record;
@@ -57,13 +61,11 @@ internal abstract unsafe class Block32Gemm<TWeights> : RowGemm where TWeights : 
                 {
                     byte* block = row + (long)b * blockBytes;
                     byte* rec = group + (long)b * record;
-                    sbyte* qs = (sbyte*)(block + qsAt);
-                    Buffer.MemoryCopy(qs, rec + ValuesAt + 32 * i, 32, 32);
-                    ((float*)(rec + scalesAt))[i] = Fp16.ToSingle(*(ushort*)block);
-                    if (Q8_1) ((float*)(rec + sumsAt))[i] = Fp16.ToSingle(*(ushort*)(block + 2));
-                    if (!UsesOffsets) continue;
-                    int* lanes = (int*)(rec + offsetsAt) + 8 * i;
-                    for (int k = 0; k < 8; k++) lanes[k] = -offset * (qs[4 * k] + qs[4 * k + 1] + qs[4 * k + 2] + qs[4 * k + 3]);
+                    var values = Avx.LoadVector256((sbyte*)(block + qsAt));
+                    Avx.Store((sbyte*)(rec + ValuesAt + 32 * i), values);
+                    ((float*)(rec + scalesAt))[i] = f16[*(ushort*)block];
+                    if (Q8_1) ((float*)(rec + sumsAt))[i] = f16[*(ushort*)(block + 2)];
+                    if (offsets) Avx.Store((int*)(rec + offsetsAt) + 8 * i, Avx2.Subtract(Vector256<int>.Zero, Int8Dot.Madd(factor, values)));
                 }
             }
         }
