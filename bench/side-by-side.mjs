@@ -9,23 +9,18 @@
 // average is recorded beside every measurement. Prints one JSON line per measurement, then one line per engine with
 // the medians, then the ratios. For Corral it also reports the cold load to first token (model evicted, file in page
 // cache) and the server's resident memory against the model's size in /api/ps (file + KV cache).
-import { spawn, spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import net from "node:net";
-import { fileURLToPath } from "node:url";
+import { root, startCorral, median, loadAvg } from "./corral-server.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
   a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc, []));
 if (!args.model) { console.error("usage: side-by-side.mjs --model FILE [--threads N] [--prompt N] [--gen N] [--reps N]"); process.exit(2); }
 const modelPath = path.resolve(args.model);
 const threads = +(args.threads ?? 2), nPrompt = +(args.prompt ?? 512), nGen = +(args.gen ?? 128), reps = +(args.reps ?? 3);
 const skipPeer = args["skip-peer"] === "1";
-const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const loadAvg = () => +fs.readFileSync("/proc/loadavg", "utf8").split(" ")[0];
 const log = o => console.log(JSON.stringify(o));
 
 function ensurePeer() {
@@ -37,10 +32,6 @@ function ensurePeer() {
   if (r.status !== 0) throw new Error("npm install of node-llama-cpp failed");
 }
 
-function freePort() {
-  return new Promise(resolve => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); }); });
-}
-
 function peerOnce() {
   const load = loadAvg();
   const r = spawnSync("node", [path.join(root, "../shared/tools/peer-bench.mjs"), "--model", modelPath, "--threads", String(threads),
@@ -50,53 +41,14 @@ function peerOnce() {
   return { pp_tps: p.pp_tps, tg_tps: p.tg_tps, load };
 }
 
-/** Starts a Corral server with the model imported; returns helpers and a stop function. */
-async function startCorral() {
-  // Build (if needed) once up front so the build does not count as load time.
-  const build = spawnSync(path.join(root, "corral"), ["--version"], { stdio: ["ignore", "ignore", "inherit"] });
-  if (build.status !== 0) throw new Error("building corral failed");
-  const port = await freePort();
-  const models = fs.mkdtempSync(path.join(os.tmpdir(), "corral-bench-"));
-  const env = { ...process.env, OLLAMA_HOST: `127.0.0.1:${port}`, OLLAMA_MODELS: models, OLLAMA_NUM_PARALLEL: args.parallel ?? "1", OLLAMA_KEEP_ALIVE: "-1" };
-  const server = spawn(path.join(root, ".build/corral/corral"), ["serve"], { env, stdio: ["ignore", "ignore", "inherit"] });
-  const base = `http://127.0.0.1:${port}`;
-  const stop = () => { server.kill("SIGTERM"); fs.rmSync(models, { recursive: true, force: true }); };
-  try {
-    for (let i = 0; ; i++) {
-      try { if ((await fetch(base + "/")).ok) break; } catch {}
-      if (i > 600) throw new Error("corral did not start");
-      await new Promise(r => setTimeout(r, 100));
-    }
-    const bytes = fs.readFileSync(modelPath);
-    const digest = "sha256:" + createHash("sha256").update(bytes).digest("hex");
-    let r = await fetch(`${base}/api/blobs/${digest}`, { method: "POST", body: bytes });
-    if (!r.ok) throw new Error("blob upload: " + await r.text());
-    r = await fetch(`${base}/api/create`, { method: "POST", body: JSON.stringify({ model: "bench", files: { [path.basename(modelPath)]: digest }, stream: false }) });
-    if (!r.ok) throw new Error("create: " + await r.text());
-  } catch (e) { stop(); throw e; }
-  const options = { temperature: 0, num_thread: threads, num_ctx: nPrompt + nGen + 64, num_batch: nPrompt };
-  const generate = async (prompt, numPredict, extra = {}) => {
-    const res = await fetch(`${base}/api/generate`, { method: "POST", body: JSON.stringify({
-      model: "bench", prompt, raw: true, stream: false, options: { ...options, num_predict: numPredict }, ...extra }) });
-    if (!res.ok) throw new Error("generate: " + await res.text());
-    return res.json();
-  };
-  const rssMb = () => {
-    const status = fs.readFileSync(`/proc/${server.pid}/status`, "utf8");
-    return Math.round(+/VmRSS:\s+(\d+)/.exec(status)[1] / 1024);
-  };
-  // The model's size in memory as /api/ps reports it (file + KV cache); null where the route is missing.
-  const psSizeMb = async () => {
-    const res = await fetch(`${base}/api/ps`);
-    if (!res.ok) return null;
-    const ps = await res.json();
-    return ps.models?.[0]?.size ? Math.round(ps.models[0].size / 1048576) : null;
-  };
-  return { generate, rssMb, psSizeMb, stop };
-}
+const options = { temperature: 0, num_thread: threads, num_ctx: nPrompt + nGen + 64, num_batch: nPrompt };
+const server = await startCorral(modelPath, { OLLAMA_NUM_PARALLEL: args.parallel ?? "1" });
+const corral = {
+  ...server,
+  generate: (prompt, numPredict) => server.generate({ prompt, raw: true, options: { ...options, num_predict: numPredict } }),
+};
 
 const phrase = "The quick brown fox jumps over the lazy dog while the farmer counts his sheep. ";
-const corral = await startCorral();
 try {
   // Cold load to first token: the first request loads the model (file in page cache after the upload).
   const t0 = performance.now();
