@@ -16,7 +16,7 @@ namespace Corral.Engine.Grammar;
 /// Matchers made by <see cref="Clone"/> share the grammar's lazily built automaton (a lock serialises them), so
 /// clone a warmed matcher rather than building a new one for every sequence of the same grammar.
 /// </summary>
-public sealed class GrammarMatcher
+public sealed class GrammarMatcher : Sampling.ITokenConstraint
 {
     private readonly GrammarAutomaton _automaton;
     private readonly GrammarVocabulary _vocabulary;

@@ -16,7 +16,10 @@ namespace Corral.Engine.Grammar;
 public static partial class JsonSchemaToGbnf
 {
     /// <summary>Converts <paramref name="schema"/> to GBNF with start rule <c>root</c>.</summary>
-    public static string Convert(JsonElement schema)
+    public static string Convert(JsonElement schema) => ConvertAndParse(schema).Text;
+
+    /// <summary>Converts <paramref name="schema"/> and returns the parsed grammar too (it is parsed anyway, to validate it).</summary>
+    public static (string Text, GbnfGrammar Grammar) ConvertAndParse(JsonElement schema)
     {
         var lowered = JsonSchemaLowering.Lower(schema);
         var writer = new Writer(lowered);
@@ -24,14 +27,13 @@ public static partial class JsonSchemaToGbnf
         string grammar = writer.Format();
         try
         {
-            GbnfGrammar.Parse(grammar);
+            return (grammar, GbnfGrammar.Parse(grammar));
         }
         catch (GbnfParseException ex)
         {
             // e.g. {"anyOf": [{"$ref": "#"}, …]}: a schema that refers to itself before any value starts
             throw new JsonSchemaConversionException("#", "$ref", "the schema refers to itself without any JSON text in between, which a grammar cannot express (" + ex.Problem + ")");
         }
-        return grammar;
     }
 
     /// <summary>Converts a schema given as JSON text.</summary>

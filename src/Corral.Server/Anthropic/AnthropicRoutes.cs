@@ -17,31 +17,16 @@ public static class AnthropicRoutes
 {
     public static void Map(IEndpointRouteBuilder app, CorralServer server)
     {
-        app.MapPost("/v1/messages", async (HttpContext ctx) =>
+        app.MapPost("/v1/messages", (HttpContext ctx) => OpenAIRoutes.HandleAsync(ctx, async () =>
         {
-            try
-            {
-                MessagesRequest req;
-                try
-                {
-                    req = await RequestReading.ReadJsonAsync<MessagesRequest>(ctx.Request);
-                }
-                catch (ApiException e) when (e.Message == "missing request body")
-                {
-                    throw ApiException.BadRequest("EOF");
-                }
-                bool canThink = !string.IsNullOrEmpty(req.Model) && ModelReference.TryParse(req.Model, out var reference)
-                    && server.Store.TryResolve(ModelName.Parse(reference.Base)) is { } stored
-                    && ModelCapabilities.Of(server.Store, stored, server.Config.GoTemplate).Contains(ModelCapabilities.Thinking);
-                var native = AnthropicRequestMapping.ToChatRequest(req, canThink);
-                var sink = new MessagesSink(ctx.Response, req.Model!, req.Stream == true, AnthropicRequestMapping.EstimateInputTokens(req));
-                await GenerateRoutes.RunAsync(sink, () => ChatPipeline.RunAsync(server, native, sink, ctx.RequestAborted));
-            }
-            catch (ApiException e) when (!ctx.Response.HasStarted)
-            {
-                await WriteErrorAsync(ctx.Response, e.Status, e.Message);
-            }
-        });
+            var req = await OpenAIRoutes.ReadAsync<MessagesRequest>(ctx);
+            bool canThink = !string.IsNullOrEmpty(req.Model) && ModelReference.TryParse(req.Model, out var reference)
+                && server.Store.TryResolve(ModelName.Parse(reference.Base)) is { } stored
+                && ModelCapabilities.Of(server.Store, stored, server.Config.GoTemplate).Contains(ModelCapabilities.Thinking);
+            var native = AnthropicRequestMapping.ToChatRequest(req, canThink);
+            var sink = new MessagesSink(ctx.Response, req.Model!, req.Stream == true, AnthropicRequestMapping.EstimateInputTokens(req));
+            await GenerateRoutes.RunAsync(sink, () => ChatPipeline.RunAsync(server, native, sink, ctx.RequestAborted));
+        }, WriteErrorAsync));
     }
 
     public static string ErrorType(int status) => status switch

@@ -38,23 +38,24 @@ public static class StructuredOutput
             case JsonValueKind.String:
                 string s = f.GetString()!;
                 if (s.Length == 0) return null;
-                if (s == "json") return Parse(OllamaJsonGrammar.Text);
+                if (s == "json") return s_json.Value;
                 throw Invalid(f);
             case JsonValueKind.Object:
-                string text;
                 try
                 {
-                    text = JsonSchemaToGbnf.Convert(f);
+                    return JsonSchemaToGbnf.ConvertAndParse(f).Grammar;
                 }
                 catch (JsonSchemaConversionException e)
                 {
                     throw ApiException.BadRequest(e.Message);
                 }
-                return Parse(text);
             default:
                 throw Invalid(f);
         }
     }
+
+    /// <summary>Ollama's fixed JSON grammar, parsed once (a parsed grammar is immutable).</summary>
+    private static readonly Lazy<GbnfGrammar> s_json = new(() => GbnfGrammar.Parse(OllamaJsonGrammar.Text));
 
     private static ApiException Invalid(JsonElement f) =>
         ApiException.BadRequest($"invalid format: {f.GetRawText()}; expected \"json\" or a valid JSON Schema object");
@@ -82,18 +83,13 @@ public static class StructuredOutput
     public static ITokenConstraint Constraint(Request request, LoadedModel model, string? thinkingCloseTag)
     {
         var matcher = new GrammarMatcher(request.Grammar, model.GrammarVocabulary);
-        var constraint = new GrammarConstraint(matcher);
-        return !request.AfterThinking || string.IsNullOrEmpty(thinkingCloseTag) ? constraint : new AfterThinkingConstraint(constraint, model, thinkingCloseTag);
+        return !request.AfterThinking || string.IsNullOrEmpty(thinkingCloseTag) ? matcher : new AfterThinkingConstraint(matcher, model, thinkingCloseTag);
     }
 
-    private sealed class GrammarConstraint(GrammarMatcher matcher) : ITokenConstraint
-    {
-        public bool IsAllowed(int token) => matcher.IsAllowed(token);
-        public void ApplyMask(Span<float> logits) => matcher.ApplyMask(logits);
-        public void Accept(int token) => matcher.Accept(token);
-    }
-
-    /// <summary>Inactive until the generated text contains the closing thinking tag, then the inner grammar applies.</summary>
+    /// <summary>
+    /// Inactive until the generated text contains the closing thinking tag, then the inner grammar applies. Only the
+    /// last <c>closeTag.Length - 1</c> characters are kept between tokens: a new occurrence must end in the new piece.
+    /// </summary>
     private sealed class AfterThinkingConstraint(ITokenConstraint inner, LoadedModel model, string closeTag) : ITokenConstraint
     {
         private readonly System.Text.StringBuilder _text = new();
@@ -115,6 +111,7 @@ public static class StructuredOutput
             }
             _text.Append(System.Text.Encoding.UTF8.GetString(model.Tokenizer.TokenToPiece(token, special: true)));
             if (_text.ToString().Contains(closeTag, StringComparison.Ordinal)) _active = true;
+            else if (_text.Length >= closeTag.Length) _text.Remove(0, _text.Length - (closeTag.Length - 1));
         }
     }
 }

@@ -120,12 +120,8 @@ public static class OpenAIRoutes
         Function = new OpenAIFunctionCall { Name = c.Function.Name, Arguments = c.Function.Arguments.CompactJson() },
     }).ToList();
 
-    /// <summary><c>call_</c> + 8 characters of [a-z0-9], as upstream generates ids.</summary>
-    public static string NewToolCallId()
-    {
-        const string alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-        return "call_" + string.Create(8, 0, (span, _) => { for (int i = 0; i < span.Length; i++) span[i] = alphabet[Random.Shared.Next(alphabet.Length)]; });
-    }
+    /// <summary><c>call_</c> + 8 characters of [a-z0-9], as upstream generates ids (the output parser's generator).</summary>
+    public static string NewToolCallId() => Corral.Templates.Parsing.ToolCallIds.New();
 
     /// <summary>A request body kept as raw JSON (the Responses API's items are parsed by hand).</summary>
     [System.Text.Json.Serialization.JsonConverter(typeof(JsonElementBoxConverter))]
@@ -155,8 +151,8 @@ public static class OpenAIRoutes
         }
     }
 
-    /// <summary>Runs a handler; an error before any byte was written becomes OpenAI's error envelope.</summary>
-    public static async Task HandleAsync(HttpContext ctx, Func<Task> handler)
+    /// <summary>Runs a handler; an error before any byte was written becomes OpenAI's error envelope (or <paramref name="writeError"/>'s).</summary>
+    public static async Task HandleAsync(HttpContext ctx, Func<Task> handler, Func<HttpResponse, int, string, Task>? writeError = null)
     {
         try
         {
@@ -164,7 +160,7 @@ public static class OpenAIRoutes
         }
         catch (ApiException e) when (!ctx.Response.HasStarted)
         {
-            await WriteErrorAsync(ctx.Response, e.Status, e.Message);
+            await (writeError ?? WriteErrorAsync)(ctx.Response, e.Status, e.Message);
         }
     }
 
