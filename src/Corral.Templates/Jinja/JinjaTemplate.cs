@@ -37,14 +37,15 @@ public sealed class JinjaTemplate
     /// <summary>
     /// Renders with <paramref name="variables"/> as the template context.
     /// Throws <see cref="JinjaException"/> for runtime errors and <see cref="TemplateRaisedException"/> when the template calls <c>raise_exception</c>.
+    /// <paramref name="now"/> is the clock for <c>strftime_now</c> (default: <see cref="JinjaOptions.Now"/>).
     /// </summary>
-    public string Render(IEnumerable<KeyValuePair<string, JinjaValue>> variables)
+    public string Render(IEnumerable<KeyValuePair<string, JinjaValue>> variables, Func<DateTime>? now = null)
     {
         var globals = new Scope(null);
         Globals.Install(globals);
         var root = new Scope(globals);
         foreach (var (name, value) in variables) root.Set(name, value);
-        var interpreter = new Interpreter(Options);
+        var interpreter = new Interpreter(Options, now);
         try
         {
             return interpreter.Render(_body, root);

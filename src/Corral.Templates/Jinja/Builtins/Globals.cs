@@ -19,7 +19,7 @@ internal static class Globals
         Define(scope, "cycler", (_, a) => JinjaValue.FromObject(new Cycler(a.Positional.ToArray())));
         Define(scope, "joiner", (_, a) => MakeJoiner(PyFormat.Str(a.Get(0, "sep", ", "))));
         Define(scope, "raise_exception", (_, a) => throw new TemplateRaisedException(PyFormat.Str(a.Get(0, "message"))));
-        Define(scope, "strftime_now", (i, a) => Strftime.Format(i.Options.Now(), Methods.StringArg(a.Get(0, "format"), "strftime_now")));
+        Define(scope, "strftime_now", (i, a) => Strftime.Format(i.Now(), Methods.StringArg(a.Get(0, "format"), "strftime_now")));
     }
 
     private static void Define(Scope scope, string name, Func<Interpreter, JinjaArgs, JinjaValue> body) =>

@@ -9,7 +9,14 @@ internal sealed partial class Interpreter
     private StringBuilder _out = new();
     private int _depth;
 
-    public Interpreter(JinjaOptions options) => Options = options;
+    public Interpreter(JinjaOptions options, Func<DateTime>? now = null)
+    {
+        Options = options;
+        Now = now ?? options.Now;
+    }
+
+    /// <summary>The clock of this render (<c>strftime_now</c>): the caller's, else the options'.</summary>
+    public Func<DateTime> Now { get; }
 
     public JinjaOptions Options { get; }
 

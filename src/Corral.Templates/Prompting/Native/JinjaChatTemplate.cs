@@ -64,7 +64,7 @@ public sealed class JinjaChatTemplate
     public string Render(JinjaChatRequest request)
     {
         var now = request.Now ?? (() => DateTime.Now);
-        string prompt = _template.Render(BuildContext(request, now, Capabilities));
+        string prompt = _template.Render(BuildContext(request, now, Capabilities), now);
         if (request.AddBos && request.BosToken.Length > 0 && prompt.StartsWith(request.BosToken, StringComparison.Ordinal))
             prompt = prompt[request.BosToken.Length..];
         if (request.AddEos && request.EosToken.Length > 0 && prompt.EndsWith(request.EosToken, StringComparison.Ordinal))
