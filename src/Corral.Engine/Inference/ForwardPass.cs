@@ -14,10 +14,6 @@ namespace Corral.Engine.Inference;
 /// </summary>
 public sealed unsafe class ForwardPass
 {
-
-
-
-
     private readonly Model _model;
     private readonly KvCache _cache;
     private readonly WorkerPool _pool;

@@ -21,7 +21,7 @@ public static class KernelWarmup
         try
         {
             using var pool = new WorkerPool(1);
-            using var cache = new KvCache(model.Hyperparameters, 4, 1, KvCache.IsSupported(model.Hyperparameters, kvCacheType) ? kvCacheType : GgmlType.F16);
+            using var cache = new KvCache(model.Hyperparameters, 4, 1, KvCache.EffectiveType(model.Hyperparameters, kvCacheType));
             var forward = new ForwardPass(model, cache, pool, 2);
             var logits = new float[2L * model.VocabSize];
             int token = Math.Min(1, model.VocabSize - 1);

@@ -78,6 +78,9 @@ public sealed unsafe class KvCache : IDisposable
         _ => false,
     };
 
+    /// <summary>The cell type a cache for this model gets when <paramref name="requested"/> is asked for: it, or f16 where it cannot hold the heads.</summary>
+    public static GgmlType EffectiveType(ModelHyperparameters hp, GgmlType requested) => IsSupported(hp, requested) ? requested : GgmlType.F16;
+
     private static void EnsureSupported(ModelHyperparameters hp, GgmlType type)
     {
         if (!IsSupported(hp, type))
@@ -91,20 +94,6 @@ public sealed unsafe class KvCache : IDisposable
     /// <summary>Value cells of (slot, layer).</summary>
     public KvRows ValueRows(int slot, int layer) =>
         new(Type, _data + slot * _slotStride + layer * _layerStride + ContextLength * KeyRowBytes, ValueRowBytes, _valueHeadBytes);
-
-    /// <summary>Key cells of (slot, layer) of an f16 cache: cell j at + j·KeyWidth.</summary>
-    public ushort* Keys(int slot, int layer)
-    {
-        EnsureF16();
-        return (ushort*)(_data + slot * _slotStride + layer * _layerStride);
-    }
-
-    /// <summary>Value cells of (slot, layer) of an f16 cache: cell j at + j·ValueWidth.</summary>
-    public ushort* Values(int slot, int layer)
-    {
-        EnsureF16();
-        return (ushort*)(_data + slot * _slotStride + layer * _layerStride + ContextLength * KeyRowBytes);
-    }
 
     /// <summary>Stores one token's K and V (f32) at (slot, layer, cell), converted to the cache type.</summary>
     public void Store(int slot, int layer, int cell, float* k, float* v)
@@ -130,11 +119,6 @@ public sealed unsafe class KvCache : IDisposable
                 _quantizer!(new ReadOnlySpan<float>(x, n), new Span<byte>(dst, (int)GgmlTypeInfo.RowSize(Type, n)));
                 break;
         }
-    }
-
-    private void EnsureF16()
-    {
-        if (Type != GgmlType.F16) throw new InvalidOperationException($"the KV cache holds {GgmlTypeInfo.Name(Type)} cells, not f16");
     }
 
     public void Dispose()

@@ -52,9 +52,6 @@ public sealed unsafe class MatMul : ParallelWork
 
     public MatMul(WorkerPool pool) => _pool = pool;
 
-    /// <summary>True when a weight of <paramref name="type"/> can be multiplied.</summary>
-    public static bool Supports(GgmlType type) => QuantSupport.IsSupported(type);
-
     /// <param name="x">Activations: <paramref name="tokens"/> rows of w.Cols floats, <paramref name="xStride"/> apart.</param>
     /// <param name="y">Outputs: <paramref name="tokens"/> rows of w.Rows floats, <paramref name="yStride"/> apart.</param>
     public void Run(WeightMatrix w, float* x, int xStride, int tokens, float* y, int yStride)
@@ -255,7 +252,7 @@ public sealed unsafe class MatMul : ParallelWork
     {
         int type = (int)w.Type;
         if ((uint)type >= (uint)_supported.Length) throw new UnsupportedTensorTypeException(w.Name, w.Type);
-        // QuantSupport builds its candidate lists per call; ask once per type.
+        // Asked once per type: this runs for every product of every token.
         if (_supported[type] == 0) _supported[type] = QuantSupport.IsSupported(w.Type) ? (sbyte)1 : (sbyte)-1;
         if (_supported[type] < 0) throw new UnsupportedTensorTypeException(w.Name, w.Type);
         return type;

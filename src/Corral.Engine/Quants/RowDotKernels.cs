@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Corral.Engine.Kernels;
 using Corral.Engine.Tensors;
 
@@ -36,7 +37,13 @@ public static class RowDotKernels
     // vpmaddubsw/vpmaddwd pair with abs/sign emulated by compare+blend ran slower than AVX2. For the K-quants the 512-bit
     // kernels win only where they save shuffles (Q6_K, IQ4_XS); Q2_K..Q5_K run faster in ymm. The AVX-512 kernels of the
     // other types stay available (and tested) through All().
-    private static RowDot[] Candidates(GgmlType weight) => weight switch
+    private static RowDot[] Candidates(GgmlType weight) => s_candidates.TryGetValue(weight, out var kernels) ? kernels : [];
+
+    // Built once: callers on the hot path (attention, per-token dispatch) ask per call.
+    private static readonly FrozenDictionary<GgmlType, RowDot[]> s_candidates =
+        Enum.GetValues<GgmlType>().Distinct().ToFrozenDictionary(t => t, Build);
+
+    private static RowDot[] Build(GgmlType weight) => weight switch
     {
         GgmlType.F32 => [F32DotAvx512.Instance, F32DotAvx2.Instance, F32DotScalar.Instance],
         GgmlType.F16 => [F16DotAvx512.Instance, F16DotAvx2.Instance, F16DotScalar.Instance],

@@ -189,14 +189,6 @@ public sealed class WorkerPool : IDisposable
         foreach (var w in _workers) w.Wake.Dispose();
     }
 
-    /// <summary>Splits [0, count) evenly: the half-open range owned by <paramref name="part"/> of <paramref name="parts"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static (int Start, int End) Split(int count, int part, int parts)
-    {
-        long start = (long)count * part / parts;
-        long end = (long)count * (part + 1) / parts;
-        return ((int)start, (int)end);
-    }
 
     private sealed class Job
     {

@@ -125,11 +125,13 @@ public static class RegistryRoutes
             try
             {
                 await AppendAsync(upload, ctx);
-                var result = server.Store.Blobs.Import(upload.TempPath, move: true);
-                if (!string.Equals(result.Digest, digest, StringComparison.Ordinal))
+                try
                 {
-                    if (result.Created) server.Store.Blobs.Delete(result.Digest);
-                    await Error(ctx, 400, "DIGEST_INVALID", $"provided digest did not match uploaded content: want {digest}, got {result.Digest}", digest);
+                    server.Store.Blobs.Import(upload.TempPath, move: true, expectedDigest: digest);
+                }
+                catch (DigestMismatchException e)
+                {
+                    await Error(ctx, 400, "DIGEST_INVALID", $"provided digest did not match uploaded content: want {digest}, got {e.Actual}", digest);
                     return;
                 }
                 BlobCreated(ctx, ns, model, digest);

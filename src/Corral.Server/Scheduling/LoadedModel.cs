@@ -38,19 +38,18 @@ public sealed class LoadedModel : IDisposable
 
     /// <summary>
     /// Token pieces for grammar-constrained sampling, built on first use (≈0.1 s for a 150k vocabulary) and shared
-    /// by every request. Control tokens get empty pieces so constrained output never contains them.
+    /// by every request; concurrent first uses build it once. Control tokens get empty pieces so constrained output
+    /// never contains them.
     /// </summary>
-    public Engine.Grammar.GrammarVocabulary GrammarVocabulary
+    public Engine.Grammar.GrammarVocabulary GrammarVocabulary => LazyInitializer.EnsureInitialized(ref _grammarVocabulary, ref _grammarLock, BuildGrammarVocabulary);
+
+    private object? _grammarLock;
+
+    private Engine.Grammar.GrammarVocabulary BuildGrammarVocabulary()
     {
-        get
-        {
-            if (_grammarVocabulary != null) return _grammarVocabulary;
-            var pieces = new byte[Tokenizer.Vocabulary.Count][];
-            for (int i = 0; i < pieces.Length; i++) pieces[i] = Tokenizer.TokenToPiece(i, special: false).ToArray();
-            var v = new Engine.Grammar.GrammarVocabulary(pieces, Tokenizer.Vocabulary.EogTokens, s => Tokenizer.Encode(s, addSpecial: false, parseSpecial: true));
-            Interlocked.CompareExchange(ref _grammarVocabulary, v, null);
-            return _grammarVocabulary;
-        }
+        var pieces = new byte[Tokenizer.Vocabulary.Count][];
+        for (int i = 0; i < pieces.Length; i++) pieces[i] = Tokenizer.TokenToPiece(i, special: false).ToArray();
+        return new Engine.Grammar.GrammarVocabulary(pieces, Tokenizer.Vocabulary.EogTokens, s => Tokenizer.Encode(s, addSpecial: false, parseSpecial: true));
     }
 
     /// <summary>Bytes attributed to the model: mapped weights plus KV cache.</summary>

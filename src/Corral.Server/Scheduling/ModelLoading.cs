@@ -47,7 +47,7 @@ public static class ModelLoading
         };
         long fileSize = new FileInfo(path).Length;
         long kv = hp != null
-            ? KvCache.EstimateBytes(hp, ctx, parallel, KvCache.IsSupported(hp, options.KvCacheType) ? options.KvCacheType : Engine.Tensors.GgmlType.F16)
+            ? KvCache.EstimateBytes(hp, ctx, parallel, KvCache.EffectiveType(hp, options.KvCacheType))
             : 0;
         return new ModelLoadSpec
         {
@@ -86,7 +86,7 @@ public static class ModelLoading
             if (model.MemoryLockError is { } lockError)
                 log?.LogWarning("CORRAL_MLOCK: could not lock {Model} in memory ({Reason}); running unlocked", stored.ShortName, lockError);
             // The kernels compile on the other core while the tokenizer is built.
-            var kvCacheType = KvCache.IsSupported(model.Hyperparameters, o.KvCacheType) ? o.KvCacheType : Engine.Tensors.GgmlType.F16;
+            var kvCacheType = KvCache.EffectiveType(model.Hyperparameters, o.KvCacheType);
             warmup = KernelWarmup.Start(model, kvCacheType);
             var tokenizer = Tokenizer.FromGguf(model.File);
             var vocab = tokenizer.Vocabulary;

@@ -156,9 +156,11 @@ public sealed class BlobStore
 
     /// <summary>
     /// Moves (or copies) an existing file into the store under its digest, e.g. a GGUF a quantizer wrote to
-    /// <see cref="NewTempPath"/>. The file is hashed first; a moved file is renamed in place without copying.
+    /// <see cref="NewTempPath"/>. The file is hashed first; a moved file is renamed in place without copying. With
+    /// <paramref name="expectedDigest"/>, a file of another digest is refused (<see cref="DigestMismatchException"/>;
+    /// a file to be moved is deleted) before anything lands under a blob name.
     /// </summary>
-    public BlobWriteResult Import(string path, bool move)
+    public BlobWriteResult Import(string path, bool move, string? expectedDigest = null)
     {
         string digest;
         long size;
@@ -166,6 +168,11 @@ public sealed class BlobStore
         {
             digest = Digest.FromHash(SHA256.HashData(fs));
             size = fs.Length;
+        }
+        if (expectedDigest is not null && !string.Equals(digest, expectedDigest, StringComparison.Ordinal))
+        {
+            if (move) TryDelete(path);
+            throw new DigestMismatchException(expectedDigest, digest);
         }
         if (!move)
         {

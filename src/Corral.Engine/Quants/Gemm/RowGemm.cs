@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Corral.Engine.Kernels;
 using Corral.Engine.Tensors;
 
@@ -70,7 +71,13 @@ public static class RowGemmKernels
 
     // Fastest first. The 256-bit kernels are the AVX-512 tier's too: with AVX-512 the JIT encodes them with EVEX and
     // 32 vector registers, which the 4-token tiles need; 512-bit byte products lack VNNI in .NET 10.
-    private static RowGemm[] Candidates(GgmlType weight) => weight switch
+    private static RowGemm[] Candidates(GgmlType weight) => s_candidates.TryGetValue(weight, out var kernels) ? kernels : [];
+
+    // Built once: callers on the hot path (attention, per-token dispatch) ask per call.
+    private static readonly FrozenDictionary<GgmlType, RowGemm[]> s_candidates =
+        Enum.GetValues<GgmlType>().Distinct().ToFrozenDictionary(t => t, Build);
+
+    private static RowGemm[] Build(GgmlType weight) => weight switch
     {
         GgmlType.Q8_0 => [Q8_0GemmAvxVnni.Instance, Q8_0GemmAvx2.Instance],
         GgmlType.Q4_0 => [Q4_0GemmAvxVnni.Instance, Q4_0GemmAvx2.Instance],
