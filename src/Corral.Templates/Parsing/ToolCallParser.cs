@@ -18,8 +18,16 @@ public sealed class ToolCallParser
     private readonly string[] _toolNames;
     private readonly Func<string> _newId;
     private readonly StringBuilder _buffer = new();
+    private readonly int _longestName;
     private State _state;
     private int _count;
+
+    // Work not to redo per streamed token (each would rescan the whole buffer): the buffer length at which the
+    // arguments of _argsFailedName were last looked for in vain, and at which the brackets were last unbalanced.
+    // Text appended since cannot change either answer unless it holds a closing brace/bracket.
+    private string? _argsFailedName;
+    private int _argsFailedAt = -1;
+    private int _unbalancedAt = -1;
 
     /// <param name="tag">The tool-call tag (see <c>OllamaTemplate.ToolCallTag</c>); <c>{</c> for bare JSON.</param>
     /// <param name="toolNames">Function names of the request's tools; only these are recognised.</param>
@@ -28,6 +36,7 @@ public sealed class ToolCallParser
     {
         _tag = string.IsNullOrEmpty(tag) ? "{" : tag;
         _toolNames = toolNames.Where(n => !string.IsNullOrEmpty(n)).Distinct().ToArray();
+        _longestName = _toolNames.Length == 0 ? 0 : _toolNames.Max(n => n.Length);
         _newId = newId ?? ToolCallIds.New;
     }
 
@@ -83,6 +92,7 @@ public sealed class ToolCallParser
     {
         string rest = _buffer.ToString();
         _buffer.Clear();
+        (_argsFailedName, _argsFailedAt, _unbalancedAt) = (null, -1, -1);
         if (_state == State.LookingForTag) return rest; // a partial tag that never completed is ordinary text
         if (_count > 0 || !BracketTag) return "";
         return rest;
@@ -93,10 +103,16 @@ public sealed class ToolCallParser
         string buffer = _buffer.ToString();
         var (name, nameEnd) = FindToolName(buffer);
         if (name == null) return null;
+        if (name == _argsFailedName && buffer.AsSpan(_argsFailedAt).IndexOf('}') < 0) return null;
         var (arguments, objectEnd) = ToolCallJson.FindArguments(name, buffer);
-        if (arguments == null) return null;
+        if (arguments == null)
+        {
+            (_argsFailedName, _argsFailedAt) = (name, buffer.Length);
+            return null;
+        }
         int end = Math.Max(nameEnd, objectEnd);
         _buffer.Remove(0, end);
+        (_argsFailedName, _argsFailedAt, _unbalancedAt) = (null, -1, -1);
         return new ParsedToolCall(_newId(), _count++, name, arguments);
     }
 
@@ -120,8 +136,7 @@ public sealed class ToolCallParser
             start = pos;
             end = pos + name.Length;
         }
-        int longest = _toolNames.Max(n => n.Length);
-        for (int i = 1; i <= Math.Min(buffer.Length, longest); i++)
+        for (int i = 1; i <= Math.Min(buffer.Length, _longestName); i++)
         {
             int tailStart = buffer.Length - i;
             if (found != null && start < tailStart) continue;
@@ -134,18 +149,29 @@ public sealed class ToolCallParser
     private bool BracketsBalanced()
     {
         char open = _tag[0], close = open == '{' ? '}' : ']';
+        if (_unbalancedAt >= 0 && !ContainsFrom(_unbalancedAt, close)) { _unbalancedAt = _buffer.Length; return false; }
         int depth = 0;
         bool inString = false, escaped = false;
-        for (int i = 0; i < _buffer.Length; i++)
+        foreach (var part in _buffer.GetChunks())
         {
-            char c = _buffer[i];
-            if (escaped) { escaped = false; continue; }
-            if (c == '\\') { escaped = true; continue; }
-            if (c == '"') { inString = !inString; continue; }
-            if (inString) continue;
-            if (c == open) depth++;
-            else if (c == close && --depth == 0) return true;
+            foreach (char c in part.Span)
+            {
+                if (escaped) { escaped = false; continue; }
+                if (c == '\\') { escaped = true; continue; }
+                if (c == '"') { inString = !inString; continue; }
+                if (inString) continue;
+                if (c == open) depth++;
+                else if (c == close && --depth == 0) return true;
+            }
         }
+        _unbalancedAt = _buffer.Length;
+        return false;
+    }
+
+    private bool ContainsFrom(int start, char c)
+    {
+        for (int i = start; i < _buffer.Length; i++)
+            if (_buffer[i] == c) return true;
         return false;
     }
 }
