@@ -6,6 +6,9 @@ namespace Corral.Testing;
 internal sealed record GoldenCase(string Prompt, int[] PromptTokens, int[] Generated, string Text, bool TextLossy, (int Token, float Logit)[][] TopLogits)
 {
     /// <summary>Reference gap between the two largest logits before generated token <paramref name="step"/>.</summary>
+    /// <summary>The golden file's name without <c>.json</c> (e.g. <c>llama-tiny-Q5_0</c>).</summary>
+    public string Source { get; init; } = "";
+
     public float TopGap(int step) => TopLogits[step].Length < 2 ? float.PositiveInfinity : TopLogits[step][0].Logit - TopLogits[step][1].Logit;
 }
 
@@ -31,7 +34,8 @@ internal static class Golden
 
     public static IReadOnlyList<GoldenCase> Load(string name)
     {
-        var path = RepoPaths.SharedFile("golden", name.EndsWith(".json", StringComparison.Ordinal) ? name : name + ".json");
+        string source = name.EndsWith(".json", StringComparison.Ordinal) ? name[..^5] : name;
+        var path = RepoPaths.SharedFile("golden", source + ".json");
         using var doc = JsonDocument.Parse(File.ReadAllBytes(path));
         var cases = new List<GoldenCase>();
         foreach (var c in doc.RootElement.EnumerateArray())
@@ -45,7 +49,7 @@ internal static class Golden
                 c.GetProperty("generated").EnumerateArray().Select(e => e.GetInt32()).ToArray(),
                 c.GetProperty("text").GetString()!,
                 c.TryGetProperty("text_lossy", out var lossy) && lossy.GetBoolean(),
-                top));
+                top) { Source = source });
         }
         return cases;
     }
@@ -53,10 +57,10 @@ internal static class Golden
     /// <summary>
     /// Compares generated tokens with the reference under the tolerance rule: the first differing step must have a
     /// reference top-2 gap below <see cref="TieTolerance"/>, or be one of <see cref="KnownReferenceDivergences"/> of
-    /// <paramref name="golden"/>; comparison stops there. Returns the number of steps that matched exactly, or throws
+    /// the case's golden file; comparison stops there. Returns the number of steps that matched exactly, or throws
     /// with a description of the failure.
     /// </summary>
-    public static int AssertMatches(GoldenCase expected, IReadOnlyList<int> actual, string label, string? golden = null)
+    public static int AssertMatches(GoldenCase expected, IReadOnlyList<int> actual, string label)
     {
         int n = Math.Min(expected.Generated.Length, actual.Count);
         for (int i = 0; i < n; i++)
@@ -64,7 +68,7 @@ internal static class Golden
             if (expected.Generated[i] == actual[i]) continue;
             float gap = expected.TopGap(i);
             if (gap < TieTolerance) return i;
-            if (golden != null && KnownReferenceDivergences.Contains((golden, expected.Prompt, i))) return i;
+            if (KnownReferenceDivergences.Contains((expected.Source, expected.Prompt, i))) return i;
             throw new Xunit.Sdk.XunitException(
                 $"{label}: step {i} generated token {actual[i]} but llama.cpp chose {expected.Generated[i]} " +
                 $"(reference top-2 gap {gap:F4} ≥ {TieTolerance}); reference top logits: " +

@@ -21,6 +21,7 @@ public static class CommandLine
         new()
         {
             Name = "create", Use = "create MODEL", Short = "Create a model", Args = ArgsRule.Exactly(1), EnvironmentHelp = HostOnly,
+            NeedsServer = false, // checked by CreateCommand: --experimental is refused without one
             Flags =
             [
                 FlagSpec.String("file", "Name of the Modelfile (default \"Modelfile\")", 'f'),
@@ -151,8 +152,7 @@ public static class CommandLine
             return 0;
         }
         command.Args.Check(parsed.Args.Count);
-        if (command.NeedsServer && !(command.Name == "create" && parsed.GetBool("experimental")))
-            await context.Client.EnsureServerAsync(cancellation);
+        if (command.NeedsServer) await context.Client.EnsureServerAsync(cancellation);
         return await command.Run(context, parsed, cancellation);
     }
 

@@ -14,6 +14,7 @@ public static class CreateCommand
 {
     public static async Task<int> RunAsync(CliContext context, ParsedArgs args, CancellationToken cancellation)
     {
+        if (!args.GetBool("experimental")) await context.Client.EnsureServerAsync(cancellation);
         string modelName = args.Args[0];
         if (!ModelName.Parse(modelName).IsValid) throw new CliException($"invalid model name: {modelName}");
         if (args.GetBool("experimental"))

@@ -77,7 +77,7 @@ public class ForwardPassGoldenTests(ForwardPassGoldenTests.SoloDecodes solo, ITe
         {
             var c = run.Case;
             bool quantized = IsQuantized(golden);
-            int matched = Golden.AssertMatches(c, run.Tokens, $"{golden} '{c.Prompt}'", golden);
+            int matched = Golden.AssertMatches(c, run.Tokens, $"{golden} '{c.Prompt}'");
             double limit = quantized ? MaxRelativeLogitErrorQuantized : MaxRelativeLogitError;
             output.WriteLine($"{golden} '{c.Prompt}': {matched}/{c.Generated.Length} steps exact, max |Δlogit| over reference top-8 = {run.MaxDiff:G3} " +
                 $"(relative {run.MaxRelativeDiff:G3})");

@@ -70,7 +70,7 @@ public class GoldenParityTests(ITestOutputHelper output)
             var context = body!["context"]!.AsArray().Select(n => (int)n!).ToArray();
             Assert.Equal(c.PromptTokens, context.Take(c.PromptTokens.Length));
             var generated = context.Skip(c.PromptTokens.Length).ToList();
-            int exact = Golden.AssertMatches(c, generated, $"{golden} '{c.Prompt}'", golden);
+            int exact = Golden.AssertMatches(c, generated, $"{golden} '{c.Prompt}'");
             if (exact == c.Generated.Length && !c.TextLossy) Assert.Equal(c.Text, (string)body["response"]!);
             if (exact == c.Generated.Length) Assert.Equal(c.Generated.Length, body["eval_count"]?.GetValue<int>() ?? 0);
             if (exact == c.Generated.Length) Assert.Equal(c.Generated.Length < cap ? "stop" : "length", (string)body["done_reason"]!);
