@@ -165,14 +165,9 @@ public sealed class ResponsesSink(HttpResponse response, ResponsesRequest reques
 
     private Task EventAsync(string type, JsonObject data, CancellationToken cancellation)
     {
-        var body = new JsonObject { ["type"] = type };
-        foreach (var (k, v) in data.ToList())
-        {
-            data.Remove(k);
-            body[k] = v;
-        }
-        body["sequence_number"] = _sequence++;
-        return _sse.EventAsync(type, body, cancellation);
+        data.Insert(0, "type", type);
+        data["sequence_number"] = _sequence++;
+        return _sse.EventAsync(type, data, cancellation);
     }
 
     private static JsonObject OutputText(string text) => new()

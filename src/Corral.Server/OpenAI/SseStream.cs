@@ -39,14 +39,33 @@ public sealed class SseStream(HttpResponse response, bool noCacheHeaders = false
     /// <summary>The OpenAI end-of-stream sentinel <c>data: [DONE]</c>.</summary>
     public Task DoneAsync(CancellationToken cancellation) => WriteAsync(null, "[DONE]"u8.ToArray(), cancellation);
 
+    /// <summary>Writes the whole frame in one write and one flush (a frame per streamed token on these routes).</summary>
     private async Task WriteAsync(string? eventName, byte[] data, CancellationToken cancellation)
     {
         Start();
-        var body = response.Body;
-        if (eventName != null) await body.WriteAsync(Encoding.UTF8.GetBytes("event: " + eventName + "\n"), cancellation);
-        await body.WriteAsync(s_data, cancellation);
-        await body.WriteAsync(data, cancellation);
-        await body.WriteAsync(s_end, cancellation);
-        await body.FlushAsync(cancellation);
+        int nameBytes = eventName == null ? 0 : "event: ".Length + Encoding.UTF8.GetByteCount(eventName) + 1;
+        int length = nameBytes + s_data.Length + data.Length + s_end.Length;
+        byte[] frame = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            int at = 0;
+            if (eventName != null)
+            {
+                at += Encoding.UTF8.GetBytes("event: ", frame.AsSpan(at));
+                at += Encoding.UTF8.GetBytes(eventName, frame.AsSpan(at));
+                frame[at++] = (byte)'\n';
+            }
+            s_data.CopyTo(frame, at);
+            at += s_data.Length;
+            data.CopyTo(frame, at);
+            at += data.Length;
+            s_end.CopyTo(frame, at);
+            await response.Body.WriteAsync(frame.AsMemory(0, length), cancellation);
+            await response.Body.FlushAsync(cancellation);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(frame);
+        }
     }
 }
