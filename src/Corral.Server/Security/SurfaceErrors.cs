@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using Corral.Server.Http;
 using Microsoft.AspNetCore.Http;
@@ -55,21 +54,7 @@ public static class SurfaceErrors
                     },
                 },
             },
-            ApiSurface.Anthropic => new
-            {
-                type = "error",
-                error = new
-                {
-                    type = refusal switch
-                    {
-                        Refusal.Unauthenticated => "authentication_error",
-                        Refusal.Forbidden => "permission_error",
-                        _ => "rate_limit_error",
-                    },
-                    message,
-                },
-                request_id = "req_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12)),
-            },
+            ApiSurface.Anthropic => Anthropic.AnthropicRoutes.Error(status, message),
             _ => new
             {
                 errors = new[]
