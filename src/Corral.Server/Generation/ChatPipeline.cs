@@ -36,7 +36,7 @@ public static class ChatPipeline
         if (tools != null && !prompting.SupportsTools)
             throw ApiException.BadRequest($"{stored.Name.DisplayFull} does not support tools");
         think = PromptRendering.ResolveThink(think, prompting, req.Model!);
-        var (prompt, dropped) = PromptRendering.RenderChat(prompting, stored, req.Messages, tools, think, lease.Model,
+        var (prompt, dropped, promptTokens) = PromptRendering.RenderChat(prompting, stored, req.Messages, tools, think, lease.Model,
             lease.Model.Options.ContextLength, req.Truncate != false);
         if (req.DebugRenderOnly == true)
         {
@@ -46,6 +46,7 @@ public static class ChatPipeline
         var input = new GenerationInput
         {
             Prompt = prompt,
+            PromptTokens = promptTokens,
             Options = options,
             Truncate = req.Truncate != false,
             Shift = req.Shift != false,

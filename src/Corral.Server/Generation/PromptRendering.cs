@@ -90,8 +90,9 @@ public static class PromptRendering
     /// <summary>
     /// /api/chat: model history and SYSTEM prepended, earlier reasoning stripped where upstream does, then the
     /// oldest non-system messages dropped until the prompt fits <paramref name="numCtx"/> (the last message is always kept).
+    /// Tokens are the prompt's tokens where counting them already encoded it (null otherwise), so they are not encoded twice.
     /// </summary>
-    public static (string Prompt, int DroppedMessages) RenderChat(ModelPrompting prompting, StoredModel model, IReadOnlyList<Message> request,
+    public static (string Prompt, int DroppedMessages, int[]? Tokens) RenderChat(ModelPrompting prompting, StoredModel model, IReadOnlyList<Message> request,
         JsonArray? tools, ThinkValue think, LoadedModel? loaded, int numCtx, bool truncate)
     {
         var messages = new List<ChatMessage>();
@@ -103,17 +104,20 @@ public static class PromptRendering
 
         var vocab = loaded?.Tokenizer.Vocabulary;
         string full = prompting.Render(messages, tools, think, vocab);
-        if (!truncate || loaded == null || Count(loaded, full) <= numCtx) return (full, 0);
+        if (!truncate || loaded == null) return (full, 0, null);
+        int[] fullTokens = Encode(loaded, full);
+        if (fullTokens.Length <= numCtx) return (full, 0, fullTokens);
 
         // Drop from the front (keeping system messages of the dropped prefix) until it fits.
         for (int start = 1; start < messages.Count; start++)
         {
             var kept = messages.Take(start).Where(m => m.Role == "system").Concat(messages.Skip(start)).ToList();
             string p = prompting.Render(kept, tools, think, vocab);
-            if (Count(loaded, p) <= numCtx || start == messages.Count - 1)
-                return (p, messages.Take(start).Count(m => m.Role != "system"));
+            int[] tokens = Encode(loaded, p);
+            if (tokens.Length <= numCtx || start == messages.Count - 1)
+                return (p, messages.Take(start).Count(m => m.Role != "system"), tokens);
         }
-        return (full, 0);
+        return (full, 0, fullTokens);
     }
 
     /// <summary>/api/generate without raw (runtime.md §10.4).</summary>
@@ -136,8 +140,9 @@ public static class PromptRendering
         return prompting.Render(messages, null, think, loaded?.Tokenizer.Vocabulary);
     }
 
-    private static int Count(LoadedModel loaded, string prompt) =>
-        loaded.Tokenizer.Encode(prompt, addSpecial: true, parseSpecial: true).Length;
+    /// <summary>The prompt's tokens exactly as <see cref="TextGeneration.Tokenize"/> encodes a prompt without context tokens.</summary>
+    private static int[] Encode(LoadedModel loaded, string prompt) =>
+        loaded.Tokenizer.Encode(prompt, addSpecial: true, parseSpecial: true);
 
     private static bool StripsEarlierThinking(StoredModel model) =>
         model.Config.ModelFamily == "qwen3" || (model.Config.ModelFamilies?.Contains("qwen3") ?? false) || model.Name.Model == "deepseek-r1";

@@ -16,6 +16,8 @@ public sealed record GenerationInput
     public string? Prompt { get; init; }
     /// <summary>Prompt tokens prepended to <see cref="Prompt"/> (the deprecated <c>context</c> field).</summary>
     public int[]? ContextTokens { get; init; }
+    /// <summary><see cref="Prompt"/> already tokenized (special tokens parsed, BOS as the vocabulary says), when the caller had to.</summary>
+    public int[]? PromptTokens { get; init; }
     public required ModelOptions Options { get; init; }
     public bool Truncate { get; init; } = true;
     public bool Shift { get; init; } = true;
@@ -46,6 +48,7 @@ public static class TextGeneration
 
     public static int[] Tokenize(LoadedModel model, GenerationInput input)
     {
+        if (input.PromptTokens is { } encoded && !string.IsNullOrEmpty(input.Prompt) && input.ContextTokens is not { Length: > 0 }) return encoded;
         var tokens = new List<int>();
         if (input.ContextTokens is { Length: > 0 } ctx) tokens.AddRange(ctx);
         if (!string.IsNullOrEmpty(input.Prompt))
