@@ -27,7 +27,7 @@ public enum PromptMode
 public sealed class ModelPrompting
 {
     private static readonly ConcurrentDictionary<string, OllamaTemplate> s_goCache = new(StringComparer.Ordinal);
-    private static readonly ConcurrentDictionary<(string, bool), JinjaChatTemplate> s_jinjaCache = new();
+    private static readonly ConcurrentDictionary<string, JinjaChatTemplate> s_jinjaCache = new();
 
     public required PromptMode Mode { get; init; }
     public OllamaTemplate? Go { get; init; }
@@ -55,9 +55,9 @@ public sealed class ModelPrompting
         }
     }
 
+    /// <summary>The parsed chat template for this model, cached by the source actually chosen (shared across models).</summary>
     public JinjaChatTemplate Jinja(bool withTools) =>
-        s_jinjaCache.GetOrAdd((withTools && ToolUseTemplateSource != null ? ToolUseTemplateSource : ChatTemplateSource ?? "", withTools),
-            _ => JinjaChatTemplate.Create(ChatTemplateSource, ToolUseTemplateSource, withTools));
+        s_jinjaCache.GetOrAdd(JinjaChatTemplate.SelectSource(ChatTemplateSource, ToolUseTemplateSource, withTools), source => JinjaChatTemplate.FromSource(source));
 
     /// <summary>
     /// Chooses the renderer: a TEMPLATE layer wins when Go templates are enabled, unless OLLAMA_GO_TEMPLATE is

@@ -46,11 +46,22 @@ public sealed class JinjaChatTemplate
     /// the built-in ChatML when the default is empty or <c>chatml</c>; then applies llama.cpp's source patches.
     /// </summary>
     /// <exception cref="JinjaException">The template does not parse.</exception>
-    public static JinjaChatTemplate Create(string? chatTemplate, string? toolUseTemplate = null, bool withTools = false, JinjaOptions? options = null)
+    public static JinjaChatTemplate Create(string? chatTemplate, string? toolUseTemplate = null, bool withTools = false, JinjaOptions? options = null) =>
+        FromSource(SelectSource(chatTemplate, toolUseTemplate, withTools), options);
+
+    /// <summary>The template source <see cref="Create"/> parses for these inputs (before llama.cpp's patches): the key to cache on.</summary>
+    public static string SelectSource(string? chatTemplate, string? toolUseTemplate, bool withTools)
     {
         string source = chatTemplate ?? "";
         if (withTools && !string.IsNullOrEmpty(toolUseTemplate)) source = toolUseTemplate;
         if (source.Length == 0 || source == "chatml") source = string.IsNullOrEmpty(toolUseTemplate) ? ChatMlSource : toolUseTemplate;
+        return source;
+    }
+
+    /// <summary>Parses a chosen source (see <see cref="SelectSource"/>) after applying llama.cpp's source patches.</summary>
+    /// <exception cref="JinjaException">The template does not parse.</exception>
+    public static JinjaChatTemplate FromSource(string source, JinjaOptions? options = null)
+    {
         if (source.Contains("<|channel|>", StringComparison.Ordinal) && source.Contains("in message.content or", StringComparison.Ordinal))
             source = source.Replace(GptOssGuard, "{%- if false %}", StringComparison.Ordinal);
         if (source.Contains("[TOOL_CALLS]", StringComparison.Ordinal) && source.Contains("if (message['content'] is none or", StringComparison.Ordinal))
