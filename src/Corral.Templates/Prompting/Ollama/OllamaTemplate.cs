@@ -45,6 +45,8 @@ public sealed record OllamaTemplateValues
 public sealed class OllamaTemplate
 {
     private readonly GoListNode _root;
+    // The legacy (messages-less) template cut after .Response: depends only on the template, and executing never changes nodes.
+    private GoListNode? _cutAfterResponse;
 
     private OllamaTemplate(string text, GoTemplate template, GoListNode root, IReadOnlyList<string> variables)
     {
@@ -166,7 +168,7 @@ public sealed class OllamaTemplate
                     break;
             }
         }
-        sb.Append(Run(TemplateTreeAnalysis.CutAfterResponse(_root.CopyList())));
+        sb.Append(Run(_cutAfterResponse ??= TemplateTreeAnalysis.CutAfterResponse(_root.CopyList())));
         return sb.ToString();
     }
 
