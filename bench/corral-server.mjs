@@ -11,6 +11,10 @@ import { fileURLToPath } from "node:url";
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const loadAvg = () => +fs.readFileSync("/proc/loadavg", "utf8").split(" ")[0];
 export const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const log = o => console.log(JSON.stringify(o));
+/** `--name value` pairs of the command line as an object. */
+export const parseArgs = (argv = process.argv.slice(2)) => Object.fromEntries(argv.reduce((acc, a, i, all) =>
+  a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc, []));
 
 function freePort() {
   return new Promise(resolve => { const s = net.createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => resolve(p)); }); });

@@ -10,14 +10,12 @@
 // earlier (the JSON is complete), so the comparison is per token.
 import fs from "node:fs";
 import path from "node:path";
-import { root, startCorral, median, loadAvg } from "./corral-server.mjs";
+import { root, startCorral, median, loadAvg, log, parseArgs } from "./corral-server.mjs";
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
-  a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc, []));
+const args = parseArgs();
 const modelPath = path.resolve(args.model ?? path.join(root, ".build/bench-models/qwen2-0.5b-Q4_K_M.gguf"));
 if (!fs.existsSync(modelPath)) { console.error(`${modelPath} is missing: run bench/speed-bench.sh qwen2-0.5b-Q4_K_M once, or pass --model`); process.exit(2); }
 const threads = +(args.threads ?? 2), nGen = +(args.gen ?? 128), reps = +(args.reps ?? 3);
-const log = o => console.log(JSON.stringify(o));
 
 const schema = {
   type: "object", required: ["title", "tags", "chapters"],

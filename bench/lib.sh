@@ -51,7 +51,11 @@ quantized_model() {
     rmdir "$dir.tmp.$$"
   fi
   want=$(golden_digest "$stem-$type.gguf")
-  if [ -n "$want" ] && [ "$(sha256sum "$out" | cut -d' ' -f1)" != "$want" ]; then
+  # Hashed once per file: the stamp ("<sha256> <size>") is trusted while the size matches.
+  if [ ! -f "$out.sha256" ] || [ "$(cut -d' ' -f2 "$out.sha256")" != "$(stat -c %s "$out")" ]; then
+    echo "$(sha256sum "$out" | cut -d' ' -f1) $(stat -c %s "$out")" > "$out.sha256"
+  fi
+  if [ -n "$want" ] && [ "$(cut -d' ' -f1 "$out.sha256")" != "$want" ]; then
     echo "$out does not match llama.cpp's digest $want; delete it to quantize again" >&2; return 1
   fi
   echo "$out"

@@ -26,8 +26,7 @@ done
 [ ${#types[@]} -gt 0 ] || types=(Q8_0 Q4_K_M)
 
 source "$root/bench/lib.sh"
-synthetic_vocab "$stem" >/dev/null || exit 2
-model=$(synthetic_model "$stem")
+model=$(synthetic_model "$stem") || exit $?
 
 out=$(mktemp -d "${TMPDIR:-/tmp}/corral-quantize-bench.XXXXXX")
 trap 'rm -rf "$out"' EXIT

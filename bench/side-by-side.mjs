@@ -13,15 +13,13 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { root, startCorral, median, loadAvg } from "./corral-server.mjs";
+import { root, startCorral, median, loadAvg, log, parseArgs } from "./corral-server.mjs";
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) =>
-  a.startsWith("--") ? [...acc, [a.slice(2), all[i + 1]]] : acc, []));
+const args = parseArgs();
 if (!args.model) { console.error("usage: side-by-side.mjs --model FILE [--threads N] [--prompt N] [--gen N] [--reps N]"); process.exit(2); }
 const modelPath = path.resolve(args.model);
 const threads = +(args.threads ?? 2), nPrompt = +(args.prompt ?? 512), nGen = +(args.gen ?? 128), reps = +(args.reps ?? 3);
 const skipPeer = args["skip-peer"] === "1";
-const log = o => console.log(JSON.stringify(o));
 
 function ensurePeer() {
   const dir = path.join(os.homedir(), ".cache/peer-bench");
@@ -84,13 +82,14 @@ try {
   const summary = (engine, xs) => ({ engine, model: path.basename(modelPath), threads, prompt: nPrompt, gen: nGen, reps,
     pp_tps: median(xs.map(x => x.pp_tps)), tg_tps: median(xs.map(x => x.tg_tps)), load_avg: median(xs.map(x => x.load)) });
   const fileMb = Math.round(fs.statSync(modelPath).size / 1048576);
-  log({ ...summary("corral", mine), cold_first_token_s: +coldFirstToken.toFixed(3), rss_mb: rss, file_mb: fileMb, ps_size_mb: size,
+  const ours = summary("corral", mine);
+  log({ ...ours, cold_first_token_s: +coldFirstToken.toFixed(3), rss_mb: rss, file_mb: fileMb, ps_size_mb: size,
     rss_over_size_mb: size == null ? null : rss - size });
   if (!skipPeer) {
     const s = summary("llama.cpp", theirs);
     log(s);
     log({ ratio: "corral/llama.cpp", model: path.basename(modelPath), threads,
-      pp: +(median(mine.map(x => x.pp_tps)) / s.pp_tps).toFixed(3), tg: +(median(mine.map(x => x.tg_tps)) / s.tg_tps).toFixed(3) });
+      pp: +(ours.pp_tps / s.pp_tps).toFixed(3), tg: +(ours.tg_tps / s.tg_tps).toFixed(3) });
   }
 } finally {
   corral.stop();
