@@ -21,10 +21,11 @@ function freePort() {
 }
 
 /**
- * Starts the server and imports modelPath as "bench". env adds server variables (e.g. OLLAMA_NUM_PARALLEL).
- * Returns { base, generate(body), rssMb(), psSizeMb(), stop() }; generate posts a non-streamed /api/generate.
+ * Starts the server and imports modelPath as "bench". env adds server variables (e.g. OLLAMA_NUM_PARALLEL); create adds
+ * fields to the /api/create request (e.g. { quantize: "q4_K_M" }).
+ * Returns { base, importSeconds, generate(body), rssMb(), psSizeMb(), stop() }; generate posts a non-streamed /api/generate.
  */
-export async function startCorral(modelPath, env = {}) {
+export async function startCorral(modelPath, env = {}, create = {}) {
   // Build (if needed) up front so the build does not count as load time.
   const build = spawnSync(path.join(root, "corral"), ["--version"], { stdio: ["ignore", "ignore", "inherit"] });
   if (build.status !== 0) throw new Error("building corral failed");
@@ -36,18 +37,21 @@ export async function startCorral(modelPath, env = {}) {
   });
   const base = `http://127.0.0.1:${port}`;
   const stop = () => { server.kill("SIGTERM"); fs.rmSync(models, { recursive: true, force: true }); };
+  let importSeconds;
   try {
     for (let i = 0; ; i++) {
       try { if ((await fetch(base + "/")).ok) break; } catch {}
       if (i > 600) throw new Error("corral did not start");
       await new Promise(r => setTimeout(r, 100));
     }
+    const importStart = performance.now();
     const bytes = fs.readFileSync(modelPath);
     const digest = "sha256:" + createHash("sha256").update(bytes).digest("hex");
     let r = await fetch(`${base}/api/blobs/${digest}`, { method: "POST", body: bytes });
     if (!r.ok) throw new Error("blob upload: " + await r.text());
-    r = await fetch(`${base}/api/create`, { method: "POST", body: JSON.stringify({ model: "bench", files: { [path.basename(modelPath)]: digest }, stream: false }) });
+    r = await fetch(`${base}/api/create`, { method: "POST", body: JSON.stringify({ model: "bench", files: { [path.basename(modelPath)]: digest }, stream: false, ...create }) });
     if (!r.ok) throw new Error("create: " + await r.text());
+    importSeconds = (performance.now() - importStart) / 1000;
   } catch (e) { stop(); throw e; }
   const generate = async body => {
     const res = await fetch(`${base}/api/generate`, { method: "POST", body: JSON.stringify({ model: "bench", stream: false, ...body }) });
@@ -60,5 +64,5 @@ export async function startCorral(modelPath, env = {}) {
     const ps = await (await fetch(`${base}/api/ps`)).json();
     return ps.models?.[0]?.size ? Math.round(ps.models[0].size / 1048576) : null;
   };
-  return { base, generate, rssMb, psSizeMb, stop };
+  return { base, importSeconds, generate, rssMb, psSizeMb, stop };
 }

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// Serving benchmark (issue 6), driven by bench/concurrency-bench.sh (which makes the model): a real `corral serve`,
+// the model imported and quantized through /api/create, then
+//   1. aggregate generated tokens/s for 1, 4 and 8 concurrent greedy streams (OLLAMA_NUM_PARALLEL slots);
+//   2. time to first token of a ~1,000-token prompt, then of a second request repeating that prefix.
+//
+//   node bench/concurrency-bench.mjs --model F16.gguf [--parallel 4] [--tokens 64] [--threads N] [--quant q4_K_M]
+//
+// Prints one line per measurement on stderr and a JSON summary on stdout.
+import path from "node:path";
+import { startCorral, parseArgs } from "./corral-server.mjs";
+
+const args = parseArgs();
+if (!args.model) { console.error("usage: concurrency-bench.mjs --model FILE [--parallel N] [--tokens N] [--threads N] [--quant TYPE]"); process.exit(2); }
+const parallel = +(args.parallel ?? 4), tokens = +(args.tokens ?? 64), quant = args.quant ?? "q4_K_M";
+const say = line => console.error(line);
+
+const corral = await startCorral(path.resolve(args.model), { OLLAMA_NUM_PARALLEL: String(parallel), OLLAMA_CONTEXT_LENGTH: "2048" },
+  quant.toLowerCase() === "f16" ? {} : { quantize: quant });
+try {
+  say(`import${quant.toLowerCase() === "f16" ? "" : " + quantize to " + quant}: ${corral.importSeconds.toFixed(1)} s`);
+  const options = { temperature: 0, num_predict: tokens, ...(args.threads ? { num_thread: +args.threads } : {}) };
+
+  /** One streamed generate: time to first token, wall time and the final object's counters. */
+  async function stream(prompt, opts) {
+    const start = performance.now();
+    let ttft = null, final = null;
+    const res = await fetch(`${corral.base}/api/generate`, { method: "POST", body: JSON.stringify({ model: "bench", prompt, raw: true, options: opts }) });
+    if (!res.ok) throw new Error("generate: " + await res.text());
+    let pending = "";
+    for await (const chunk of res.body.pipeThrough(new TextDecoderStream())) {
+      pending += chunk;
+      let nl;
+      while ((nl = pending.indexOf("\n")) >= 0) {
+        const obj = JSON.parse(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+        if (obj.error) throw new Error(obj.error);
+        if (ttft === null && (obj.response || obj.done)) ttft = (performance.now() - start) / 1000;
+        if (obj.done) final = obj;
+      }
+    }
+    return { ...final, ttft, wall: (performance.now() - start) / 1000 };
+  }
+
+  await stream("Hello", { ...options, num_predict: 4 }); // load and warm up before measuring
+
+  const prompts = Array.from({ length: 8 }, (_, i) => `Story number ${i}: once upon a time, in a land far away,`);
+  const summary = { parallel_slots: parallel, tokens_per_stream: tokens, quant, streams: {} };
+  for (const n of [1, 4, 8]) {
+    const t0 = performance.now();
+    const results = await Promise.all(prompts.slice(0, n).map(p => stream(p, options)));
+    const wall = (performance.now() - t0) / 1000;
+    const generated = results.reduce((sum, r) => sum + (r.eval_count ?? 0), 0);
+    summary.streams[n] = { generated, wall_s: +wall.toFixed(2), aggregate_tok_s: +(generated / wall).toFixed(2),
+      mean_ttft_s: +(results.reduce((sum, r) => sum + r.ttft, 0) / n).toFixed(3) };
+    say(`${n} stream(s) on ${parallel} slot(s): ${generated} tokens in ${wall.toFixed(2)} s = ${(generated / wall).toFixed(2)} tok/s aggregate`);
+  }
+  const single = summary.streams[1].aggregate_tok_s;
+  summary.speedup_4 = +(summary.streams[4].aggregate_tok_s / single).toFixed(2);
+  summary.speedup_8 = +(summary.streams[8].aggregate_tok_s / single).toFixed(2);
+
+  // Prefix reuse: ~1,000-token prompt, then the same prefix with a different ending.
+  const prefix = Array.from({ length: 80 }, (_, i) => `Line ${i} of the shared system prompt says the same thing again.`).join(" ");
+  const first = await stream(prefix + " Question one?", { ...options, num_predict: 1 });
+  const second = await stream(prefix + " Question two?", { ...options, num_predict: 1 });
+  summary.prefix = { prompt_tokens: first.prompt_eval_count, ttft_first_s: +first.ttft.toFixed(3), ttft_second_s: +second.ttft.toFixed(3),
+    second_evaluated: second.prompt_eval_count, ratio: +(second.ttft / first.ttft).toFixed(3) };
+  say(`prefix of ${first.prompt_eval_count} tokens: TTFT ${first.ttft.toFixed(3)} s, repeated prefix ${second.ttft.toFixed(3)} s ` +
+    `(${(100 * second.ttft / first.ttft).toFixed(1)} %)`);
+  console.log(JSON.stringify(summary));
+} finally {
+  corral.stop();
+}
