@@ -163,12 +163,18 @@ internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeigh
     /// <summary>
     /// Decodes the chunk's weight rows once (unsigned bytes, f32 scales and minimums) into a per-thread buffer, then runs
     /// every token group over them: each block is read by all groups, so decoding it per group cost more than the
-    /// products. The values and scales are the same, so the bits are too.
+    /// products. The values and scales are the same, so the bits are too. A single group (batched decode of up to 4
+    /// sequences) has nothing to share a decoded block with: it streams the rows instead (<see cref="DotOneGroup"/>).
     /// </summary>
     public override void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n,
         float* y, nint yStride)
     {
         int blocks = n / 32;
+        if (tokens <= Group)
+        {
+            DotOneGroup(w, wStride, rows, prepared, tokens, blocks, y, yStride);
+            return;
+        }
         long rowDecoded = (long)blocks * DecodedBlockBytes;
         long need = rows * rowDecoded + 64;
         var buffer = t_decoded;
@@ -186,11 +192,41 @@ internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeigh
                 byte* group = prepared + t0 / Group * groupBytes;
                 for (int r = 0; r < rows; r++)
                 {
-                    TileDecoded(decoded + r * rowDecoded, blocks, group, results);
+                    TileRow<DecodedRow>(decoded + r * rowDecoded, blocks, group, results);
                     for (int i = 0; i < count; i++) y[(t0 + i) * yStride + r] = results[i];
                 }
             }
         }
+    }
+
+    /// <summary>Weight bytes requested in one burst before they are multiplied, as the matrix–vector kernels do.</summary>
+    private const int StepBytes = 16 * 1024;
+
+    /// <summary>
+    /// Up to 4 tokens: every weight block is decoded in registers and used at once for each token, and the rows are
+    /// requested from memory a step ahead of the arithmetic, like the matrix–vector kernels: at this batch size the
+    /// product streams its weights, and the decode buffer's store and reload only added to the vector ports' load.
+    /// </summary>
+    private static void DotOneGroup(byte* w, nint wStride, int rows, byte* group, int tokens, int blocks, float* y, nint yStride)
+    {
+        var results = stackalloc float[Group];
+        int step = (int)Math.Max(1, StepBytes / wStride);
+        for (int s = 0; s < rows; s += step)
+        {
+            int count = Math.Min(step, rows - s);
+            Prefetch(w + s * wStride, count * wStride);
+            for (int r = s; r < s + count; r++)
+            {
+                TileRow<WeightRow>(w + r * wStride, blocks, group, results);
+                for (int i = 0; i < tokens; i++) y[i * yStride + r] = results[i];
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Prefetch(byte* start, long bytes)
+    {
+        for (long o = 0; o < bytes; o += 64) Sse.Prefetch0(start + o);
     }
 
     /// <summary>A decoded row: per block 32 unsigned values, then per block its f32 scale and minimum (8 bytes).</summary>
@@ -215,48 +251,77 @@ internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeigh
         byte* start = stackalloc byte[blocks * DecodedBlockBytes + 32];
         byte* decoded = (byte*)(((nint)start + 31) & ~(nint)31);
         Decode(x, blocks, decoded);
-        TileDecoded(decoded, blocks, group, results);
+        TileRow<DecodedRow>(decoded, blocks, group, results);
+    }
+
+    /// <summary>Where a tile row's blocks come from: the decode buffer, or the weight row itself.</summary>
+    private interface IRowBlocks
+    {
+        static abstract Vector256<byte> Values(byte* row, int blocks, int b);
+        static abstract float Scale(byte* row, int blocks, int b);
+        static abstract float Min(byte* row, int blocks, int b);
+    }
+
+    /// <summary>A row laid out by <see cref="Decode"/>.</summary>
+    private readonly struct DecodedRow : IRowBlocks
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<byte> Values(byte* row, int blocks, int b) => Avx.LoadVector256(row + b * 32);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Scale(byte* row, int blocks, int b) => ((float*)(row + blocks * 32))[2 * b];
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Min(byte* row, int blocks, int b) => ((float*)(row + blocks * 32))[2 * b + 1];
+    }
+
+    /// <summary>A weight row as stored: each block decoded where it is used (the same values and scales as <see cref="Decode"/>).</summary>
+    private readonly struct WeightRow : IRowBlocks
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<byte> Values(byte* row, int blocks, int b) => TWeights.Unsigned(row + b * TWeights.Size);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Scale(byte* row, int blocks, int b) => Fp16.Table[TWeights.ScaleBits(row + b * TWeights.Size)];
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static float Min(byte* row, int blocks, int b) => Fp16.Table[TWeights.MinBits(row + b * TWeights.Size)];
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TileDecoded(byte* u, int blocks, byte* group, float* results)
+    private static void TileRow<TRow>(byte* row, int blocks, byte* group, float* results) where TRow : struct, IRowBlocks
     {
-        float* scales = (float*)(u + blocks * 32);
         // Scale products of the current 4 blocks: [set·4 + token].
         float* products = stackalloc float[16];
         int record = RecordConst;
         Tokens4 set0 = default, set1 = default, set2 = default, set3 = default;
         Vector128<float> m0 = default, m1 = default, m2 = default, m3 = default; // minimum terms by set, tokens in lanes
         int b = 0;
-        for (; b + 4 <= blocks; b += 4, u += 4 * 32, scales += 8, group += 4 * record)
+        for (; b + 4 <= blocks; b += 4, group += 4 * record)
         {
-            set0 = Block(u, scales[0], group, products, set0);
-            set1 = Block(u + 32, scales[2], group + record, products + 4, set1);
-            set2 = Block(u + 64, scales[4], group + 2 * record, products + 8, set2);
-            set3 = Block(u + 96, scales[6], group + 3 * record, products + 12, set3);
+            set0 = Block(TRow.Values(row, blocks, b), TRow.Scale(row, blocks, b), group, products, set0);
+            set1 = Block(TRow.Values(row, blocks, b + 1), TRow.Scale(row, blocks, b + 1), group + record, products + 4, set1);
+            set2 = Block(TRow.Values(row, blocks, b + 2), TRow.Scale(row, blocks, b + 2), group + 2 * record, products + 8, set2);
+            set3 = Block(TRow.Values(row, blocks, b + 3), TRow.Scale(row, blocks, b + 3), group + 3 * record, products + 12, set3);
             if (TWeights.HasMin)
             {
-                m0 = Mins(scales[1], group, m0);
-                m1 = Mins(scales[3], group + record, m1);
-                m2 = Mins(scales[5], group + 2 * record, m2);
-                m3 = Mins(scales[7], group + 3 * record, m3);
+                m0 = Mins(TRow.Min(row, blocks, b), group, m0);
+                m1 = Mins(TRow.Min(row, blocks, b + 1), group + record, m1);
+                m2 = Mins(TRow.Min(row, blocks, b + 2), group + 2 * record, m2);
+                m3 = Mins(TRow.Min(row, blocks, b + 3), group + 3 * record, m3);
             }
         }
         // A tail of 1–3 blocks continues sets 0, 1, 2.
         if (b < blocks)
         {
-            set0 = Block(u, scales[0], group, products, set0);
-            if (TWeights.HasMin) m0 = Mins(scales[1], group, m0);
+            set0 = Block(TRow.Values(row, blocks, b), TRow.Scale(row, blocks, b), group, products, set0);
+            if (TWeights.HasMin) m0 = Mins(TRow.Min(row, blocks, b), group, m0);
         }
         if (b + 1 < blocks)
         {
-            set1 = Block(u + 32, scales[2], group + record, products + 4, set1);
-            if (TWeights.HasMin) m1 = Mins(scales[3], group + record, m1);
+            set1 = Block(TRow.Values(row, blocks, b + 1), TRow.Scale(row, blocks, b + 1), group + record, products + 4, set1);
+            if (TWeights.HasMin) m1 = Mins(TRow.Min(row, blocks, b + 1), group + record, m1);
         }
         if (b + 2 < blocks)
         {
-            set2 = Block(u + 64, scales[4], group + 2 * record, products + 8, set2);
-            if (TWeights.HasMin) m2 = Mins(scales[5], group + 2 * record, m2);
+            set2 = Block(TRow.Values(row, blocks, b + 2), TRow.Scale(row, blocks, b + 2), group + 2 * record, products + 8, set2);
+            if (TWeights.HasMin) m2 = Mins(TRow.Min(row, blocks, b + 2), group + 2 * record, m2);
         }
 
         results[0] = LaneSums.Fold(Avx.Add(Avx.Add(set0.T0, set2.T0), Avx.Add(set1.T0, set3.T0)));
@@ -278,9 +343,8 @@ internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeigh
 
     /// <summary>One decoded weight block against the 4 tokens' records: one set's accumulators advance.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Tokens4 Block(byte* ub, float d, byte* rec, float* products, Tokens4 acc)
+    private static Tokens4 Block(Vector256<byte> u, float d, byte* rec, float* products, Tokens4 acc)
     {
-        var u = Avx.LoadVector256(ub);
         // d_w·d_a of each token, rounded as the matrix–vector kernel rounds it.
         Sse.Store(products, Sse.Multiply(Vector128.Create(d), Sse.LoadVector128((float*)(rec + ScalesAtConst))));
         int* offsets = (int*)(rec + OffsetsAtConst);
