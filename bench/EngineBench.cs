@@ -2,7 +2,11 @@
 #:property TieredPGO=true
 #:property PublishAot=false
 // Forward-pass speed straight through the engine (no server): load, one prompt of N tokens, then M greedy decode steps.
-//   dotnet run -c Release bench/EngineBench.cs -- MODEL.gguf [--threads 2] [--prompt 512] [--gen 128] [--reps 3] [--batch 512]
+//   dotnet run -c Release bench/EngineBench.cs -- MODEL.gguf [--threads 2] [--prompt 512] [--gen 128] [--reps 3] [--batch 512] [--streams N]
+// With --streams N (N > 1) it measures batched decode instead: N sequences each get the prompt, then every step decodes one
+// token of each of them together (as the server's continuous batching does); it prints the step time beside a 1-sequence step.
+// With --matmul N [--kind q|k|v|o|gate|up|down|output] it times each kind of product alone, for 1 and for N tokens.
+// Kernels are compiled optimized at once, but the loops around them tier up: run with DOTNET_TieredCompilation=0 for steady numbers.
 // Prints one JSON line per rep and a median line: load_s, pp_tps, tg_tps, and CPU milliseconds per token (all threads). Quicker to iterate with than
 // bench/side-by-side.mjs, which measures the same through the API beside llama.cpp.
 using System.Diagnostics;
@@ -29,6 +33,10 @@ int nGen = int.Parse(opts.GetValueOrDefault("gen", "128"));
 int reps = int.Parse(opts.GetValueOrDefault("reps", "3"));
 int batchSize = int.Parse(opts.GetValueOrDefault("batch", "512"));
 int ctx = nPrompt + nGen + 16;
+
+int streams = int.Parse(opts.GetValueOrDefault("streams", "1"));
+if (streams > 1) return StreamsBench(modelPath, threads, nPrompt, nGen, reps, streams);
+if (opts.ContainsKey("matmul")) return MatMulBench(modelPath, threads, int.Parse(opts["matmul"]), reps, opts.GetValueOrDefault("kind"));
 
 var sw = Stopwatch.StartNew();
 using var model = Model.Load(modelPath, new ModelLoadOptions { ContextLength = ctx });
@@ -79,7 +87,6 @@ for (int rep = 0; rep < reps; rep++)
     Console.WriteLine(JsonSerializer.Serialize(new { rep, pp_tps = Math.Round(pp[^1], 2), tg_tps = Math.Round(tg[^1], 2),
         pp_cpu_ms_per_token = Math.Round(ppCpu[^1], 3), tg_cpu_ms_per_token = Math.Round(tgCpu[^1], 3), load = File.ReadAllText("/proc/loadavg").Split(' ')[0] }));
 }
-static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
 Console.WriteLine(JsonSerializer.Serialize(new
 {
     engine = "corral-engine",
@@ -96,3 +103,88 @@ Console.WriteLine(JsonSerializer.Serialize(new
     tg_cpu_ms_per_token = Math.Round(Median(tgCpu), 3),
 }));
 return 0;
+
+static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
+
+// Decode steps of 1 and of N sequences on one cache: milliseconds per step, and the aggregate speed-up N sequences give.
+static int StreamsBench(string modelPath, int threads, int nPrompt, int nGen, int reps, int streams)
+{
+    int ctx = nPrompt + nGen + 16;
+    using var model = Model.Load(modelPath, new ModelLoadOptions { ContextLength = ctx });
+    using var pool = new WorkerPool(threads);
+    using var cache = new KvCache(model.Hyperparameters, ctx, streams);
+    var forward = new ForwardPass(model, cache, pool, Math.Max(nPrompt, streams));
+    int vocab = model.VocabSize;
+    var logits = new float[vocab * streams];
+    var prompt = Enumerable.Range(0, nPrompt).Select(i => (int)((i * 7919L + 13) % Math.Min(vocab, 32000))).ToArray();
+    for (int s = 0; s < streams; s++)
+        forward.Evaluate(prompt.Select((t, i) => new BatchEntry(t, i, s, i == nPrompt - 1)).ToArray(), logits);
+    var one = new List<double>();
+    var many = new List<double>();
+    var sw = new Stopwatch();
+    for (int rep = 0; rep < reps; rep++)
+    {
+        foreach (int n in new[] { 1, streams })
+        {
+            var step = new BatchEntry[n];
+            sw.Restart();
+            for (int g = 0; g < nGen; g++)
+            {
+                for (int s = 0; s < n; s++) step[s] = new BatchEntry((g * 31 + s * 7) % 1000 + 10, nPrompt + g, s, true);
+                forward.Evaluate(step, logits);
+            }
+            (n == 1 ? one : many).Add(sw.Elapsed.TotalMilliseconds / nGen);
+        }
+        Console.WriteLine(JsonSerializer.Serialize(new { rep, step_ms_1 = Math.Round(one[^1], 2), step_ms_n = Math.Round(many[^1], 2),
+            load = File.ReadAllText("/proc/loadavg").Split(' ')[0] }));
+    }
+    double s1 = Median(one), sn = Median(many);
+    Console.WriteLine(JsonSerializer.Serialize(new { engine = "corral-engine", model = Path.GetFileName(modelPath), threads, streams,
+        step_ms_1 = Math.Round(s1, 2), step_ms_n = Math.Round(sn, 2), step_cost_ratio = Math.Round(sn / s1, 2),
+        aggregate_speedup = Math.Round(streams * s1 / sn, 2) }));
+    return 0;
+}
+
+// Each kind of product (q, k, v, o, gate, up, down over all layers; the lm_head) for 1 and for N tokens, streamed from the
+// mapped file as decode streams it: milliseconds per pass and the N-token/1-token cost ratio.
+static unsafe int MatMulBench(string modelPath, int threads, int tokens, int reps, string? onlyKind)
+{
+    using var model = Model.Load(modelPath, new ModelLoadOptions { ContextLength = 64 });
+    using var pool = new WorkerPool(threads);
+    var matmul = new Corral.Engine.Kernels.MatMul(pool);
+    var w = model.Weights;
+    var kinds = new (string Name, Corral.Engine.Models.WeightMatrix[] Ms)[]
+    {
+        ("q", w.Layers.Select(l => l.Wq).ToArray()), ("k", w.Layers.Select(l => l.Wk).ToArray()), ("v", w.Layers.Select(l => l.Wv).ToArray()),
+        ("o", w.Layers.Select(l => l.Wo).ToArray()), ("gate", w.Layers.Select(l => l.Gate).ToArray()), ("up", w.Layers.Select(l => l.Up).ToArray()),
+        ("down", w.Layers.Select(l => l.Down).ToArray()), ("output", [w.Output]),
+    };
+    int maxCols = kinds.Max(k => k.Ms.Max(m => m.Cols)), maxRows = kinds.Max(k => k.Ms.Max(m => m.Rows));
+    var x = GC.AllocateArray<float>(maxCols * tokens, pinned: true);
+    var y = GC.AllocateArray<float>(maxRows * tokens, pinned: true);
+    var rng = new Random(1);
+    for (int i = 0; i < x.Length; i++) x[i] = rng.NextSingle() - 0.5f;
+    double total1 = 0, totalN = 0;
+    fixed (float* px = x, py = y)
+    {
+        foreach (var (name, ms) in kinds)
+        {
+            if (onlyKind != null && onlyKind != name) continue;
+            var one = new List<double>();
+            var many = new List<double>();
+            for (int rep = 0; rep < reps + 1; rep++)
+                foreach (int n in new[] { 1, tokens })
+                {
+                    var sw = Stopwatch.StartNew();
+                    foreach (var m in ms) matmul.Run(m, px, m.Cols, n, py, m.Rows);
+                    if (rep > 0) (n == 1 ? one : many).Add(sw.Elapsed.TotalMilliseconds);
+                }
+            double a = Median(one), b = Median(many);
+            total1 += a;
+            totalN += b;
+            Console.WriteLine($"{name,-7} {ms[0].Type,-6} {ms[0].Cols,6}x{ms[0].Rows,-7} 1 token {a,7:F2} ms   {tokens} tokens {b,7:F2} ms   ratio {b / a:F2}");
+        }
+    }
+    Console.WriteLine($"all products: 1 token {total1:F2} ms, {tokens} tokens {totalN:F2} ms, ratio {totalN / total1:F2}");
+    return 0;
+}

@@ -47,7 +47,8 @@ public abstract unsafe class RowDot
 
     /// <summary>
     /// <see cref="DotRows"/> for a stream of weights: <paramref name="stepRows"/> rows at a time, each step first requesting
-    /// all of its cache lines. Kernels that prepare the activation row (scales, offsets) do so once per call, not per step.
+    /// the weights <see cref="WeightPrefetch.Distance"/> bytes further on. Kernels that prepare the activation row (scales,
+    /// offsets) do so once per call, not per step.
     /// </summary>
     public void DotRowsPrefetching(byte* w, nint wStride, byte* a, float* y, int rows, int n, int stepRows)
     {
@@ -59,21 +60,15 @@ public abstract unsafe class RowDot
 
     protected virtual void DotRowsPrefetchingCore(byte* w, nint wStride, byte* a, float* y, int rows, int n, int stepRows)
     {
+        byte* end = w + rows * wStride;
+        WeightPrefetch.Start(w, end);
         for (int r = 0; r < rows; r += stepRows)
         {
             int count = Math.Min(stepRows, rows - r);
             byte* step = w + r * wStride;
-            Prefetch(step, count * wStride);
+            WeightPrefetch.Ahead(step, count * wStride, end);
             DotRowsCore(step, wStride, a, y + r, count, n);
         }
-    }
-
-    /// <summary>Requests every cache line of <paramref name="bytes"/> bytes from <paramref name="start"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    protected static void Prefetch(byte* start, long bytes)
-    {
-        if (Sse.IsSupported)
-            for (long o = 0; o < bytes; o += 64) Sse.Prefetch0(start + o);
     }
 
     /// <summary>Checked span form of <see cref="Dot(byte*, byte*, int)"/>.</summary>

@@ -29,11 +29,12 @@ internal abstract unsafe class Block32DotAvx2<TWeights> : RowDot where TWeights 
     protected override void DotRowsPrefetchingCore(byte* w, nint wStride, byte* a, float* y, int rows, int n, int stepRows)
     {
         var act = Prepare(a, n);
-        for (int s = 0; s < rows; s += stepRows)
+        byte* end = w + rows * wStride;
+        WeightPrefetch.Start(w, end);
+        for (int r = 0; r < rows; r++)
         {
-            int end = Math.Min(rows, s + stepRows);
-            Prefetch(w + s * wStride, (end - s) * wStride);
-            for (int r = s; r < end; r++) y[r] = Dot(w + r * wStride, act, n / 32);
+            WeightPrefetch.Ahead(w + r * wStride, wStride, end);
+            y[r] = Dot(w + r * wStride, act, n / 32);
         }
     }
 

@@ -28,12 +28,16 @@ internal abstract unsafe class Block32DotAvxVnni<TWeights> : RowDot where TWeigh
     protected override void DotRowsPrefetchingCore(byte* w, nint wStride, byte* a, float* y, int rows, int n, int stepRows)
     {
         var act = Prepare(a, n);
-        for (int s = 0; s < rows; s += stepRows)
+        int blocks = n / 32;
+        byte* end = w + rows * wStride;
+        WeightPrefetch.Start(w, end);
+        int r = 0;
+        for (; r + 2 <= rows; r += 2)
         {
-            int count = Math.Min(stepRows, rows - s);
-            Prefetch(w + s * wStride, count * wStride);
-            Rows(w + s * wStride, wStride, act, n / 32, y + s, count);
+            WeightPrefetch.Ahead(w + r * wStride, 2 * wStride, end);
+            Dot2(w + r * wStride, w + (r + 1) * wStride, act, blocks, y + r);
         }
+        if (r < rows) y[r] = Dot(w + r * wStride, act, blocks);
     }
 
     /// <summary>Rows in pairs (<see cref="Dot2"/>), an odd last row alone.</summary>

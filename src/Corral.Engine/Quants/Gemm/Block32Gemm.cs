@@ -199,35 +199,25 @@ internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeigh
         }
     }
 
-    /// <summary>Weight bytes requested in one burst before they are multiplied, as the matrix–vector kernels do.</summary>
-    private const int StepBytes = 16 * 1024;
-
     /// <summary>
-    /// Up to 4 tokens: every weight block is decoded in registers and used at once for each token, and the rows are
-    /// requested from memory a step ahead of the arithmetic, like the matrix–vector kernels: at this batch size the
-    /// product streams its weights, and the decode buffer's store and reload only added to the vector ports' load.
+    /// Up to 4 tokens: every weight block is decoded in registers and used at once for each token, and the product streams
+    /// its weights (the decode buffer's store and reload only added to the vector ports' load), each row first requesting
+    /// the weights further on (<see cref="WeightPrefetch"/>).
     /// </summary>
     private static void DotOneGroup(byte* w, nint wStride, int rows, byte* group, int tokens, int blocks, float* y, nint yStride)
     {
         var results = stackalloc float[Group];
-        int step = (int)Math.Max(1, StepBytes / wStride);
-        for (int s = 0; s < rows; s += step)
+        byte* end = w + rows * wStride;
+        WeightPrefetch.Start(w, end);
+        for (int r = 0; r < rows; r++)
         {
-            int count = Math.Min(step, rows - s);
-            Prefetch(w + s * wStride, count * wStride);
-            for (int r = s; r < s + count; r++)
-            {
-                TileRow<WeightRow>(w + r * wStride, blocks, group, results);
-                for (int i = 0; i < tokens; i++) y[i * yStride + r] = results[i];
-            }
+            byte* row = w + r * wStride;
+            WeightPrefetch.Ahead(row, wStride, end);
+            TileRow<WeightRow>(row, blocks, group, results);
+            for (int i = 0; i < tokens; i++) y[i * yStride + r] = results[i];
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Prefetch(byte* start, long bytes)
-    {
-        for (long o = 0; o < bytes; o += 64) Sse.Prefetch0(start + o);
-    }
 
     /// <summary>A decoded row: per block 32 unsigned values, then per block its f32 scale and minimum (8 bytes).</summary>
     private const int DecodedBlockBytes = 32 + 8;
