@@ -52,8 +52,8 @@ public sealed unsafe class ForwardPass
         _v = Alloc(maxBatch * hp.EmbeddingLengthKvV);
         _attnOut = Alloc(maxBatch * vOut);
         _proj = Alloc(maxBatch * nEmbd);
-        _gate = Alloc(maxBatch * nFf);
-        _up = Alloc(maxBatch * nFf);
+        _gate = Alloc(Math.Min(maxBatch, FfnPieceTokens) * nFf);
+        _up = Alloc(Math.Min(maxBatch, FfnPieceTokens) * nFf);
         _outRows = Alloc(maxBatch);
         _ropeVariants = model.Spec.Rope.Distinct(ReferenceEqualityComparer.Instance).Cast<RopeParameters>().ToArray();
         _ropeVariantOfLayer = model.Spec.Rope.Select(r => Array.IndexOf(_ropeVariants, r)).ToArray();
@@ -62,6 +62,14 @@ public sealed unsafe class ForwardPass
         _attention = new AttentionWork(pool, hp, maxBatch);
         _tokenOps = new TokenOps(this);
     }
+
+    /// <summary>
+    /// Tokens per feed-forward piece. A prompt batch runs its FFN in pieces: the gate and up activations are the widest
+    /// per-token buffers (n_ff each), and sizing them for 128 tokens instead of 512 saves 15 MB on Qwen2.5-0.5B, 25 MB
+    /// on Llama-3.2-1B. Each token's FFN is independent and the tiles give every (row, token) the same bits however
+    /// tokens are grouped, so results are unchanged; prompt speed measured the same.
+    /// </summary>
+    private const int FfnPieceTokens = 128;
 
     private static float[] Alloc(int n) => GC.AllocateArray<float>(Math.Max(n, 1), pinned: true);
 
@@ -151,9 +159,13 @@ public sealed unsafe class ForwardPass
 
                 // --- feed-forward ---
                 int nFf = layer.Up.Rows;
-                _matmul.Run(layer.Gate, gate, layer.Up, up, x, nEmbd, rows);
-                ops.Run(TokenOp.GatedActivation, rows);
-                _matmul.Run(layer.Down, gate, nFf, rows, proj, nEmbd);
+                for (int p = 0; p < rows; p += FfnPieceTokens)
+                {
+                    int count = Math.Min(FfnPieceTokens, rows - p);
+                    _matmul.Run(layer.Gate, gate, layer.Up, up, x + (long)p * nEmbd, nEmbd, count);
+                    ops.Run(TokenOp.GatedActivation, count);
+                    _matmul.Run(layer.Down, gate, nFf, count, proj + (long)p * nEmbd, nEmbd);
+                }
                 ops.Run(TokenOp.FfnResidual, rows);
             }
             if (nOut == 0) return;
@@ -266,7 +278,7 @@ public sealed unsafe class ForwardPass
                         RmsNorm.Apply(ht, layer.FfnNorm, xt, eps);
                         break;
                     }
-                    case TokenOp.GatedActivation:
+                    case TokenOp.GatedActivation: // over the current FFN piece: gate and up rows are piece-local
                     {
                         int nFf = layer!.Up.Rows;
                         var g = new Span<float>(_gate + (long)t * nFf, nFf);
