@@ -47,7 +47,7 @@ public sealed unsafe class GgufFile : IDisposable
         var reader = new Reader(basePtr, length);
         try
         {
-            (Version, MetadataList, Tensors, Alignment, DataOffset) = Parse(ref reader);
+            (Version, MetadataList, Tensors, Alignment, DataOffset) = Parse(ref reader, this);
         }
         catch
         {
@@ -155,7 +155,7 @@ public sealed unsafe class GgufFile : IDisposable
 
     // ---------------------------------------------------------------------------------------------
 
-    private static (uint, List<KeyValuePair<string, GgufValue>>, List<GgufTensorInfo>, int, long) Parse(ref Reader r)
+    private static (uint, List<KeyValuePair<string, GgufValue>>, List<GgufTensorInfo>, int, long) Parse(ref Reader r, GgufFile owner)
     {
         uint magic = r.U32("magic");
         if (magic != Magic)
@@ -188,7 +188,7 @@ public sealed unsafe class GgufFile : IDisposable
             if (key.Length == 0) throw new GgufFormatException($"corrupt GGUF metadata: entry {i} at byte {at} has an empty key");
             if (!seen.Add(key)) throw new GgufFormatException($"corrupt GGUF metadata: duplicate key '{key}' at byte {at}");
             var type = (GgufValueType)r.U32($"type of metadata '{key}'");
-            var value = ReadValue(ref r, type, key);
+            var value = ReadValue(ref r, type, key, owner);
             kvs.Add(new(key, value));
         }
 
@@ -250,7 +250,7 @@ public sealed unsafe class GgufFile : IDisposable
         return (version, kvs, tensors, alignment, dataOffset);
     }
 
-    private static GgufValue ReadValue(ref Reader r, GgufValueType type, string key)
+    private static GgufValue ReadValue(ref Reader r, GgufValueType type, string key, GgufFile owner)
     {
         switch (type)
         {
@@ -274,11 +274,40 @@ public sealed unsafe class GgufFile : IDisposable
                     throw new GgufFormatException($"corrupt GGUF metadata: array '{key}' claims {count} elements");
                 if (elem == GgufValueType.Array)
                     throw new GgufFormatException($"unsupported GGUF metadata: '{key}' is an array of arrays");
+                if (elem == GgufValueType.String && count >= LazyStringArrayLength)
+                {
+                    long start = r.Position;
+                    int n = (int)count;
+                    SkipStrings(ref r, n, key);
+                    return new GgufValue(elem, n, () => owner.ReadStrings(start, n, key));
+                }
                 return new(type, ReadArray(ref r, elem, (int)count, key), elem);
             }
             default:
                 throw new GgufFormatException($"corrupt GGUF metadata: '{key}' has unknown value type {(uint)type} (at byte {r.Position - 4})");
         }
+    }
+
+    /// <summary>
+    /// String arrays at least this long (a tokenizer's tokens and merges: 10^5 strings and more) are checked at open but
+    /// read only when asked for, and then not kept: on the heap they took 10–20 MB for the life of a loaded model, and
+    /// every open (/api/show, /api/tags) spent ~70 ms making them.
+    /// </summary>
+    private const int LazyStringArrayLength = 4096;
+
+    private static void SkipStrings(ref Reader r, int n, string key)
+    {
+        for (int i = 0; i < n; i++) r.SkipArrayString(key, i);
+    }
+
+    /// <summary>A lazily read string array (see <see cref="LazyStringArrayLength"/>), checked when the file was opened.</summary>
+    private string[] ReadStrings(long start, int n, string key)
+    {
+        ObjectDisposedException.ThrowIf(_base == null, this);
+        var r = new Reader(_base, Length) { Position = start };
+        var result = new string[n];
+        for (int i = 0; i < n; i++) result[i] = r.ArrayString(key, i);
+        return result;
     }
 
     private static Array ReadArray(ref Reader r, GgufValueType elem, int n, string key)
@@ -360,6 +389,21 @@ public sealed unsafe class GgufFile : IDisposable
             byte* s = _p + Position;
             Position += len;
             return Encoding.UTF8.GetString(s, (int)len);
+        }
+
+        /// <summary><see cref="ArrayString"/> without making the string: checks the element and moves past it.</summary>
+        public void SkipArrayString(string key, int index)
+        {
+            if (Position + 8 <= Length)
+            {
+                long len = Unsafe.ReadUnaligned<long>(_p + Position);
+                if (len >= 0 && len <= MaxStringLength && Position + 8 + len <= Length)
+                {
+                    Position += 8 + len;
+                    return;
+                }
+            }
+            String($"element {index} of array '{key}'"); // throws the reason
         }
 
         public T[] Block<T>(int n, string what) where T : unmanaged

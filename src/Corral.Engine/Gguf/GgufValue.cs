@@ -32,13 +32,33 @@ public sealed class GgufValue
     /// <summary>For arrays, the element type; otherwise equal to <see cref="Type"/>.</summary>
     public GgufValueType ElementType { get; }
 
-    public object Value { get; }
+    private readonly object? _value;
+    private readonly Func<Array>? _read;
+    private readonly int _length;
+
+    /// <summary>
+    /// The value. A long string array of an open <see cref="GgufFile"/> is read from the file on each access and not kept
+    /// (see <see cref="IsReadOnAccess"/>): take it once.
+    /// </summary>
+    public object Value => _value ?? _read!();
+
+    /// <summary>True for an array that <see cref="Value"/> reads from its file on each access.</summary>
+    public bool IsReadOnAccess => _read != null;
 
     public GgufValue(GgufValueType type, object value, GgufValueType elementType)
     {
         Type = type;
-        Value = value;
+        _value = value;
         ElementType = type == GgufValueType.Array ? elementType : type;
+    }
+
+    /// <summary>An array of <paramref name="length"/> elements that <paramref name="read"/> produces when asked for.</summary>
+    internal GgufValue(GgufValueType elementType, int length, Func<Array> read)
+    {
+        Type = GgufValueType.Array;
+        ElementType = elementType;
+        _read = read;
+        _length = length;
     }
 
     public static GgufValue Of(string s) => new(GgufValueType.String, s, GgufValueType.String);
@@ -50,7 +70,7 @@ public sealed class GgufValue
 
     public bool IsArray => Type == GgufValueType.Array;
 
-    public int ArrayLength => Value is Array a ? a.Length : 0;
+    public int ArrayLength => _read != null ? _length : _value is Array a ? a.Length : 0;
 
     public bool IsNumeric => Type is not (GgufValueType.String or GgufValueType.Array);
 

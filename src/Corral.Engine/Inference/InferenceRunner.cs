@@ -420,6 +420,7 @@ public sealed class InferenceRunner : IDisposable
         public GenerationRequest Request = null!;
         public CancellationToken Cancellation;
         public Sampler? Sampler;
+        private SamplerWorkspace? _samplerWorkspace; // kept across requests: see SamplerWorkspace
         public int LastToken;
         public int Generated;
         public int PromptEvaluated;
@@ -466,7 +467,8 @@ public sealed class InferenceRunner : IDisposable
             EmbeddingSum = embedding ? new double[embeddingWidth] : null;
             if (!embedding)
             {
-                Sampler = new Sampler(vocab, p.Request.Sampling, options.SuppressTokens) { Constraint = p.Request.Constraint };
+                _samplerWorkspace ??= new SamplerWorkspace(vocab);
+                Sampler = new Sampler(_samplerWorkspace, p.Request.Sampling, options.SuppressTokens) { Constraint = p.Request.Constraint };
                 foreach (var t in prompt) Sampler.Accept(t, advanceConstraint: false);
             }
             Generated = 0;

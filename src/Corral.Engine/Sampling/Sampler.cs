@@ -24,16 +24,24 @@ public sealed class Sampler
     public long Seed { get; }
 
     public Sampler(int vocabSize, SamplingOptions options, IReadOnlyCollection<int>? suppressTokens = null)
+        : this(new SamplerWorkspace(vocabSize), options, suppressTokens)
     {
+    }
+
+    /// <summary>A sampler working in <paramref name="workspace"/>'s arrays, which no other live sampler may use.</summary>
+    public Sampler(SamplerWorkspace workspace, SamplingOptions options, IReadOnlyCollection<int>? suppressTokens = null)
+    {
+        int vocabSize = workspace.VocabSize;
         _o = options;
         _vocab = vocabSize;
         Seed = options.Seed < 0 ? Random.Shared.NextInt64(0, uint.MaxValue) : options.Seed;
         _rng = new Mt19937(unchecked((uint)Seed));
-        _ids = new int[vocabSize];
-        _logits = new float[vocabSize];
-        _work = new float[vocabSize];
+        _ids = workspace.Ids;
+        _logits = workspace.Logits;
+        _work = workspace.Work;
         _history = new int[Math.Max(0, options.RepeatLastN)];
-        _counts = new int[vocabSize];
+        _counts = workspace.Counts;
+        Array.Clear(_counts);
         _suppress = suppressTokens is { Count: > 0 } ? suppressTokens.Where(t => (uint)t < (uint)vocabSize).ToArray() : null;
     }
 
@@ -272,4 +280,19 @@ public sealed class Sampler
         _work.AsSpan(0, n).Clear();
         return chosen;
     }
+}
+
+/// <summary>
+/// The vocabulary-sized arrays a <see cref="Sampler"/> works in: 2.4 MB for a 152k vocabulary. A server slot keeps one
+/// for all its requests; a new set per request went to the large-object heap, which is collected rarely, so resident
+/// memory grew by that much per request until it was.
+/// </summary>
+public sealed class SamplerWorkspace(int vocabSize)
+{
+    internal readonly int[] Ids = new int[vocabSize];
+    internal readonly float[] Logits = new float[vocabSize];
+    internal readonly float[] Work = new float[vocabSize];
+    internal readonly int[] Counts = new int[vocabSize];
+
+    public int VocabSize => Ids.Length;
 }

@@ -76,8 +76,13 @@ public sealed partial class Vocabulary
     /// <summary>WPM accent stripping (<c>tokenizer.ggml.normalizer.strip_accents</c>).</summary>
     public bool StripAccents { get; private set; }
 
-    /// <summary>BPE merges in rank order (empty for other types).</summary>
-    public IReadOnlyList<string> Merges { get; }
+    /// <summary>
+    /// BPE merges in rank order (empty for other types), read from the model file on each access: they are needed once,
+    /// to build the merge table, and would otherwise hold 7–13 MB of strings for the life of the model.
+    /// </summary>
+    public IReadOnlyList<string> Merges => _merges?.Value as string[] ?? [];
+
+    private readonly GgufValue? _merges;
 
     /// <summary>UGM normalizer blob, or empty.</summary>
     public ReadOnlyMemory<byte> PrecompiledCharsmap { get; }
@@ -97,7 +102,7 @@ public sealed partial class Vocabulary
     internal Utf8StringTable Index => _index;
 
     private Vocabulary(string model, string pre, VocabularyType type, PreTokenizerKind preKind, string[] texts, Utf8StringTable index,
-        float[] scores, TokenAttributes[] attributes, int maxTokenLength, IReadOnlyList<string> merges, ReadOnlyMemory<byte> charsmap,
+        float[] scores, TokenAttributes[] attributes, int maxTokenLength, GgufValue? merges, ReadOnlyMemory<byte> charsmap,
         IReadOnlyList<int> suppress)
     {
         Model = model;
@@ -109,7 +114,7 @@ public sealed partial class Vocabulary
         _scores = scores;
         _attributes = attributes;
         MaxTokenLength = maxTokenLength;
-        Merges = merges;
+        _merges = merges;
         PrecompiledCharsmap = charsmap;
         SuppressTokens = suppress;
         _eog = [];
@@ -223,11 +228,11 @@ public sealed partial class Vocabulary
 
         var (index, maxLen) = BuildIndex(texts, where);
 
-        IReadOnlyList<string> merges = [];
+        GgufValue? merges = null;
         if (d.Type == VocabularyType.Bpe)
         {
             var mergesValue = file.Get("tokenizer.ggml.merges");
-            if (mergesValue?.Value is string[] m) merges = m;
+            if (mergesValue is { IsArray: true, ElementType: GgufValueType.String }) merges = mergesValue;
             else if (mergesValue != null) throw new TokenizerException($"'{where}' has a malformed tokenizer.ggml.merges: expected an array of strings");
             else if (pre != "kimi-k2") throw new TokenizerException($"'{where}' uses a BPE tokenizer but has no merges (tokenizer.ggml.merges is missing)");
         }

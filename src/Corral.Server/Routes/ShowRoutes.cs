@@ -121,11 +121,11 @@ public static class ShowRoutes
 
     private static JsonNode? ToJson(GgufValue v, bool verbose)
     {
-        if (v.Value is Array array)
+        if (v.IsArray)
         {
             var result = new JsonArray();
-            if (!verbose && array.Length > MaxArrayLength) return result;
-            foreach (var item in array) result.Add(Scalar(item));
+            if (!verbose && v.ArrayLength > MaxArrayLength) return result; // without reading a tokenizer's strings
+            foreach (var item in (Array)v.Value) result.Add(Scalar(item));
             return result;
         }
         return Scalar(v.Value);
