@@ -26,6 +26,9 @@ public class GgufFileTests
         Assert.Equal(5000, value.ArrayLength);
         Assert.Equal(words, value.AsStringArray());
         Assert.NotSame(value.Value, value.Value); // a fresh array each time: nothing stays on the heap
+        var utf8 = new List<string>();
+        foreach (var bytes in value.Strings!) utf8.Add(System.Text.Encoding.UTF8.GetString(bytes));
+        Assert.Equal(words, utf8);
         Assert.False(f.Get("test.short")!.IsReadOnAccess);
         f.Dispose();
         Assert.Throws<ObjectDisposedException>(() => value.Value);

@@ -279,7 +279,7 @@ public sealed unsafe class GgufFile : IDisposable
                     long start = r.Position;
                     int n = (int)count;
                     SkipStrings(ref r, n, key);
-                    return new GgufValue(elem, n, () => owner.ReadStrings(start, n, key));
+                    return new GgufValue(new GgufStringArray(owner, start, n, key));
                 }
                 return new(type, ReadArray(ref r, elem, (int)count, key), elem);
             }
@@ -301,7 +301,7 @@ public sealed unsafe class GgufFile : IDisposable
     }
 
     /// <summary>A lazily read string array (see <see cref="LazyStringArrayLength"/>), checked when the file was opened.</summary>
-    private string[] ReadStrings(long start, int n, string key)
+    internal string[] ReadStrings(long start, int n, string key)
     {
         ObjectDisposedException.ThrowIf(_base == null, this);
         var r = new Reader(_base, Length) { Position = start };

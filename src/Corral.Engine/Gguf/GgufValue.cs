@@ -33,17 +33,19 @@ public sealed class GgufValue
     public GgufValueType ElementType { get; }
 
     private readonly object? _value;
-    private readonly Func<Array>? _read;
-    private readonly int _length;
+    private readonly GgufStringArray? _strings;
 
     /// <summary>
     /// The value. A long string array of an open <see cref="GgufFile"/> is read from the file on each access and not kept
-    /// (see <see cref="IsReadOnAccess"/>): take it once.
+    /// (see <see cref="Strings"/>): take it once.
     /// </summary>
-    public object Value => _value ?? _read!();
+    public object Value => _value ?? _strings!.ToArray();
+
+    /// <summary>A long string array left in the file: <see cref="Value"/> reads it on each access, or walk its UTF-8 bytes.</summary>
+    public GgufStringArray? Strings => _strings;
 
     /// <summary>True for an array that <see cref="Value"/> reads from its file on each access.</summary>
-    public bool IsReadOnAccess => _read != null;
+    public bool IsReadOnAccess => _strings != null;
 
     public GgufValue(GgufValueType type, object value, GgufValueType elementType)
     {
@@ -52,13 +54,11 @@ public sealed class GgufValue
         ElementType = type == GgufValueType.Array ? elementType : type;
     }
 
-    /// <summary>An array of <paramref name="length"/> elements that <paramref name="read"/> produces when asked for.</summary>
-    internal GgufValue(GgufValueType elementType, int length, Func<Array> read)
+    internal GgufValue(GgufStringArray strings)
     {
         Type = GgufValueType.Array;
-        ElementType = elementType;
-        _read = read;
-        _length = length;
+        ElementType = GgufValueType.String;
+        _strings = strings;
     }
 
     public static GgufValue Of(string s) => new(GgufValueType.String, s, GgufValueType.String);
@@ -70,7 +70,7 @@ public sealed class GgufValue
 
     public bool IsArray => Type == GgufValueType.Array;
 
-    public int ArrayLength => _read != null ? _length : _value is Array a ? a.Length : 0;
+    public int ArrayLength => _strings != null ? _strings.Count : _value is Array a ? a.Length : 0;
 
     public bool IsNumeric => Type is not (GgufValueType.String or GgufValueType.Array);
 

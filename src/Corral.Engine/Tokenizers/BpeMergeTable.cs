@@ -24,35 +24,65 @@ internal sealed class BpeMergeTable
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // one-shot loop over ~10^5 merges: skip tier-0
     public BpeMergeTable(Vocabulary vocabulary)
     {
-        var merges = vocabulary.Merges; // read from the file on each access: once
-        var symbols = new Utf8StringTable(vocabulary.Count + merges.Count / 4, 8);
-        for (int id = 0; id < vocabulary.Count; id++) symbols.Add(vocabulary.GetTextUtf8(id), out _);
+        // Merges still in the model file are walked as UTF-8 where they lie; others (short lists, tests) as strings.
+        var inFile = vocabulary.MergesInFile;
+        IReadOnlyList<string> merges = inFile == null ? vocabulary.Merges : [];
+        int mergeCount = inFile?.Count ?? merges.Count;
+        // The vocabulary's own index, copied: symbol ids below the vocabulary size are token ids.
+        var symbols = new Utf8StringTable(vocabulary.Index, mergeCount / 4);
 
         // Load factor 0.38–0.75: linear probing stays short, and the table is half the size a factor of 2 gave (8 MB of 16 for Llama 3's 280k merges).
-        int capacity = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, merges.Count + merges.Count / 3));
+        int capacity = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, mergeCount + mergeCount / 3));
         _keys = new ulong[capacity];
         _ranks = new int[capacity];
         _results = new int[capacity];
         _mask = capacity - 1;
 
-        byte[] buffer = new byte[256];
         int count = 0;
-        for (int rank = 0; rank < merges.Count; rank++)
+        if (inFile != null)
         {
-            string merge = merges[rank];
-            int space = merge.Length > 1 ? merge.IndexOf(' ', 1) : -1;
-            if (space < 0) continue; // llama.cpp records ("", ""), which no symbol can match
-            int byteCount = Encoding.UTF8.GetMaxByteCount(merge.Length);
-            if (buffer.Length < byteCount) buffer = new byte[byteCount * 2];
-            int leftLength = Encoding.UTF8.GetBytes(merge.AsSpan(0, space), buffer);
-            int rightLength = Encoding.UTF8.GetBytes(merge.AsSpan(space + 1), buffer.AsSpan(leftLength));
-            int left = symbols.Add(buffer.AsSpan(0, leftLength), out _);
-            int right = symbols.Add(buffer.AsSpan(leftLength, rightLength), out _);
-            int result = symbols.Add(buffer.AsSpan(0, leftLength + rightLength), out _);
-            if (Insert(Key(left, right), rank, result)) count++;
+            byte[] joined = new byte[256];
+            int rank = 0;
+            foreach (var merge in inFile)
+            {
+                if (AddMerge(symbols, merge, rank++, ref joined)) count++;
+            }
+        }
+        else
+        {
+            byte[] buffer = new byte[256], joined = new byte[256];
+            for (int rank = 0; rank < merges.Count; rank++)
+            {
+                string merge = merges[rank];
+                int byteCount = Encoding.UTF8.GetMaxByteCount(merge.Length);
+                if (buffer.Length < byteCount) buffer = new byte[byteCount * 2];
+                int length = Encoding.UTF8.GetBytes(merge, buffer);
+                if (AddMerge(symbols, buffer.AsSpan(0, length), rank, ref joined)) count++;
+            }
         }
         Symbols = symbols;
         Count = count;
+    }
+
+    /// <summary>
+    /// One merge line "left right" (UTF-8; split at the first space after the first byte, as llama.cpp splits it):
+    /// the pair's symbols and the joined symbol are added, and the pair gets <paramref name="rank"/> unless an earlier
+    /// line had it. A line with no such space is skipped: llama.cpp records ("", ""), which no symbol can match.
+    /// </summary>
+    private bool AddMerge(Utf8StringTable symbols, ReadOnlySpan<byte> merge, int rank, ref byte[] joined)
+    {
+        int space = merge.Length > 1 ? merge[1..].IndexOf((byte)' ') : -1;
+        if (space < 0) return false;
+        space++;
+        var leftText = merge[..space];
+        var rightText = merge[(space + 1)..];
+        if (joined.Length < merge.Length) joined = new byte[merge.Length * 2];
+        leftText.CopyTo(joined);
+        rightText.CopyTo(joined.AsSpan(space));
+        int left = symbols.Add(leftText, out _);
+        int right = symbols.Add(rightText, out _);
+        int result = symbols.Add(joined.AsSpan(0, merge.Length - 1), out _);
+        return Insert(Key(left, right), rank, result);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

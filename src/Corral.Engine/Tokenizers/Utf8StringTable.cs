@@ -31,6 +31,21 @@ internal sealed class Utf8StringTable
         _mask = slots - 1;
     }
 
+    /// <summary>A copy of <paramref name="source"/> (same ids) with room for <paramref name="extra"/> more strings: the arrays are copied, nothing is hashed again.</summary>
+    public Utf8StringTable(Utf8StringTable source, int extra)
+    {
+        _count = source._count;
+        _blobLength = source._blobLength;
+        _blob = new byte[Math.Max(16, source._blobLength + extra * 8)];
+        source._blob.AsSpan(0, source._blobLength).CopyTo(_blob);
+        _offsets = new int[source._count + extra + 2];
+        source._offsets.AsSpan(0, source._count + 1).CopyTo(_offsets);
+        _slots = (int[])source._slots.Clone();
+        _slotHashes = (uint[])source._slotHashes.Clone();
+        _mask = source._mask;
+        while ((_count + extra) * 2 > _slots.Length) Grow();
+    }
+
     public int Count => _count;
 
     /// <summary>The bytes of string <paramref name="id"/>.</summary>

@@ -84,6 +84,9 @@ public sealed partial class Vocabulary
 
     private readonly GgufValue? _merges;
 
+    /// <summary>The merges as they lie in the still-open model file (long lists only), for reading as UTF-8 without making strings.</summary>
+    internal GgufStringArray? MergesInFile => _merges?.Strings;
+
     /// <summary>UGM normalizer blob, or empty.</summary>
     public ReadOnlyMemory<byte> PrecompiledCharsmap { get; }
 
