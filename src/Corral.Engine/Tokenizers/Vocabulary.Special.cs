@@ -39,16 +39,17 @@ public sealed partial class Vocabulary
 
         for (int id = 0; id < Count; id++)
         {
-            if ((_attributes[id] & TokenAttributes.Control) != 0 && _texts[id].Contains("unused", StringComparison.Ordinal))
+            if ((_attributes[id] & TokenAttributes.Control) != 0 && _index[id].IndexOf("unused"u8) >= 0)
                 _attributes[id] |= TokenAttributes.Unused;
         }
 
         if (FimPad != NullToken) _eog.Add(FimPad);
         if (FimRepo != NullToken) _eog.Add(FimRepo);
         if (FimSeparator != NullToken) _eog.Add(FimSeparator);
-        for (int id = 0; id < Count; id++)
+        foreach (var text in s_eogTexts) // texts are unique: each names at most one token
         {
-            if (!s_eogTexts.Contains(_texts[id])) continue;
+            int id = Find(text);
+            if (id == NullToken) continue;
             _eog.Add(id);
             _attributes[id] |= TokenAttributes.Control;
         }
@@ -68,7 +69,7 @@ public sealed partial class Vocabulary
         int endId = NullToken, closeId = NullToken;
         foreach (int id in _eog)
         {
-            switch (_texts[id])
+            switch (GetText(id))
             {
                 case "<|return|>": hasReturn = true; break;
                 case "<|call|>" or "<|calls|>": hasCall = true; break;

@@ -14,7 +14,7 @@ public sealed partial class Vocabulary
     /// <summary>llama.cpp's <c>LLAMA_TOKEN_NULL</c>: "no such token".</summary>
     public const int NullToken = -1;
 
-    private readonly string[] _texts;
+    private readonly int _count;
     private readonly Utf8StringTable _index;
     private readonly float[] _scores;
     private readonly TokenAttributes[] _attributes;
@@ -32,7 +32,7 @@ public sealed partial class Vocabulary
     public PreTokenizerKind PreTokenizer { get; }
 
     /// <summary>Number of tokens (the model's logit count).</summary>
-    public int Count => _texts.Length;
+    public int Count => _count;
 
     /// <summary>Longest token text in UTF-8 bytes.</summary>
     public int MaxTokenLength { get; }
@@ -104,7 +104,7 @@ public sealed partial class Vocabulary
 
     internal Utf8StringTable Index => _index;
 
-    private Vocabulary(string model, string pre, VocabularyType type, PreTokenizerKind preKind, string[] texts, Utf8StringTable index,
+    private Vocabulary(string model, string pre, VocabularyType type, PreTokenizerKind preKind, Utf8StringTable index,
         float[] scores, TokenAttributes[] attributes, int maxTokenLength, GgufValue? merges, ReadOnlyMemory<byte> charsmap,
         IReadOnlyList<int> suppress)
     {
@@ -112,7 +112,7 @@ public sealed partial class Vocabulary
         PreTokenizerName = pre;
         Type = type;
         PreTokenizer = preKind;
-        _texts = texts;
+        _count = index.Count;
         _index = index;
         _scores = scores;
         _attributes = attributes;
@@ -125,8 +125,11 @@ public sealed partial class Vocabulary
 
     // ---- token data ----
 
-    /// <summary>The token's text as stored in the model (SPM uses ▁ for spaces, BPE the GPT-2 byte alphabet).</summary>
-    public string GetText(int id) => _texts[CheckId(id)];
+    /// <summary>
+    /// The token's text as stored in the model (SPM uses ▁ for spaces, BPE the GPT-2 byte alphabet), decoded from its UTF-8
+    /// on each call: only the UTF-8 is kept (152k strings took 6–7 MB for the life of a model).
+    /// </summary>
+    public string GetText(int id) => Encoding.UTF8.GetString(_index[CheckId(id)]);
 
     /// <summary>The token's text as UTF-8 bytes.</summary>
     public ReadOnlySpan<byte> GetTextUtf8(int id) => _index[CheckId(id)];
@@ -136,7 +139,7 @@ public sealed partial class Vocabulary
     public TokenAttributes GetAttributes(int id) => _attributes[CheckId(id)];
 
     /// <summary>True when <paramref name="id"/> is a valid token id.</summary>
-    public bool Contains(int id) => (uint)id < (uint)_texts.Length;
+    public bool Contains(int id) => (uint)id < (uint)_count;
 
     /// <summary>The id of the token whose text is exactly <paramref name="text"/>, or <see cref="NullToken"/>.</summary>
     public int Find(string text)
@@ -161,12 +164,12 @@ public sealed partial class Vocabulary
 
     private int CheckId(int id)
     {
-        if ((uint)id >= (uint)_texts.Length) ThrowBadId(id);
+        if ((uint)id >= (uint)_count) ThrowBadId(id);
         return id;
     }
 
     private void ThrowBadId(int id) =>
-        throw new ArgumentOutOfRangeException(nameof(id), id, $"token id {id} is outside the vocabulary (0..{_texts.Length - 1})");
+        throw new ArgumentOutOfRangeException(nameof(id), id, $"token id {id} is outside the vocabulary (0..{_count - 1})");
 
     // ---------------------------------------------------------------------------------------------
     // Loading
@@ -209,27 +212,30 @@ public sealed partial class Vocabulary
         d.AddSpacePrefix = file.GetBool("tokenizer.ggml.add_space_prefix", d.AddSpacePrefix);
         d.RemoveExtraWhitespaces = file.GetBool("tokenizer.ggml.remove_extra_whitespaces", d.RemoveExtraWhitespaces);
 
-        string[] texts;
+        Utf8StringTable index;
+        int maxLen;
         if (d.Type == VocabularyType.None)
         {
             long n = file.GetInt($"{file.Architecture}.vocab_size", 0);
-            texts = new string[Math.Max(0, (int)Math.Min(n, int.MaxValue))];
+            var texts = new string[Math.Max(0, (int)Math.Min(n, int.MaxValue))];
             for (int i = 0; i < texts.Length; i++) texts[i] = $"[DUMMY_{i}]";
+            (index, maxLen) = BuildIndex(texts, where);
         }
         else
         {
             var tokensValue = file.Get(KeyTokens)
                 ?? throw new TokenizerException($"'{where}' has no token list: the metadata key {KeyTokens} is missing");
-            if (tokensValue.Value is not string[] list)
+            if (tokensValue.Strings is { } inFile)
+                (index, maxLen) = BuildIndex(inFile, where); // straight from the mapped file's UTF-8
+            else if (tokensValue.Value is string[] list)
+                (index, maxLen) = BuildIndex((string[])list.Clone(), where);
+            else
                 throw new TokenizerException($"'{where}' has a malformed {KeyTokens}: expected an array of strings, found {tokensValue}");
-            texts = (string[])list.Clone();
         }
-        int count = texts.Length;
+        int count = index.Count;
 
         float[] scores = ReadScores(file, count, where);
         var attributes = ReadAttributes(file, count, where);
-
-        var (index, maxLen) = BuildIndex(texts, where);
 
         GgufValue? merges = null;
         if (d.Type == VocabularyType.Bpe)
@@ -258,7 +264,7 @@ public sealed partial class Vocabulary
                 if ((uint)id < (uint)count) suppress.Add(id);
         }
 
-        var vocab = new Vocabulary(model, pre, d.Type, preKind, texts, index, scores, attributes, maxLen, merges, charsmap, suppress);
+        var vocab = new Vocabulary(model, pre, d.Type, preKind, index, scores, attributes, maxLen, merges, charsmap, suppress);
         vocab.ResolveSpecialIds(file, d);
         vocab.Lowercase = file.GetBool("tokenizer.ggml.normalizer.lowercase", d.Type != VocabularyType.Bpe || lowercase);
         vocab.StripAccents = file.GetBool("tokenizer.ggml.normalizer.strip_accents", vocab.Lowercase);
@@ -273,6 +279,25 @@ public sealed partial class Vocabulary
 
     /// <summary>Text → id index over UTF-8; empty texts become <c>[EMPTY_id]</c>, duplicates are an error.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static (Utf8StringTable Index, int MaxLength) BuildIndex(GgufStringArray texts, string where)
+    {
+        var index = new Utf8StringTable(texts.Count, 8);
+        int maxLength = 0, i = 0;
+        foreach (var raw in texts)
+        {
+            var text = raw;
+            // As the string path makes them: an empty text becomes [EMPTY_id], invalid UTF-8 gets U+FFFD.
+            if (text.Length == 0) text = Encoding.UTF8.GetBytes($"[EMPTY_{i}]");
+            else if (!System.Text.Unicode.Utf8.IsValid(text)) text = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(text));
+            int id = index.Add(text, out bool added);
+            if (!added)
+                throw new TokenizerException($"'{where}' has a corrupt vocabulary: token {i} has the same text as token {id} ('{Printable(Encoding.UTF8.GetString(text))}')");
+            maxLength = Math.Max(maxLength, text.Length);
+            i++;
+        }
+        return (index, maxLength);
+    }
+
     private static (Utf8StringTable Index, int MaxLength) BuildIndex(string[] texts, string where)
     {
         var index = new Utf8StringTable(texts.Length, 8);
