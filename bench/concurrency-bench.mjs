@@ -1,18 +1,18 @@
 #!/usr/bin/env node
 // Serving benchmark (issue 6), driven by bench/concurrency-bench.sh (which makes the model): a real `corral serve`,
 // the model imported and quantized through /api/create, then
-//   1. aggregate generated tokens/s for 1, 4 and 8 concurrent greedy streams (OLLAMA_NUM_PARALLEL slots);
+//   1. aggregate generated tokens/s for 1, 4 and 8 concurrent greedy streams (OLLAMA_NUM_PARALLEL slots), median of --reps rounds;
 //   2. time to first token of a ~1,000-token prompt, then of a second request repeating that prefix.
 //
-//   node bench/concurrency-bench.mjs --model F16.gguf [--parallel 4] [--tokens 64] [--threads N] [--quant q4_K_M]
+//   node bench/concurrency-bench.mjs --model F16.gguf [--parallel 4] [--tokens 64] [--threads N] [--quant q4_K_M] [--reps 3]
 //
 // Prints one line per measurement on stderr and a JSON summary on stdout.
 import path from "node:path";
-import { startCorral, parseArgs } from "./corral-server.mjs";
+import { startCorral, parseArgs, loadAvg } from "./corral-server.mjs";
 
 const args = parseArgs();
-if (!args.model) { console.error("usage: concurrency-bench.mjs --model FILE [--parallel N] [--tokens N] [--threads N] [--quant TYPE]"); process.exit(2); }
-const parallel = +(args.parallel ?? 4), tokens = +(args.tokens ?? 64), quant = args.quant ?? "q4_K_M";
+if (!args.model) { console.error("usage: concurrency-bench.mjs --model FILE [--parallel N] [--tokens N] [--threads N] [--quant TYPE] [--reps N]"); process.exit(2); }
+const parallel = +(args.parallel ?? 4), tokens = +(args.tokens ?? 64), quant = args.quant ?? "q4_K_M", reps = +(args.reps ?? 3);
 const say = line => console.error(line);
 
 const corral = await startCorral(path.resolve(args.model), { OLLAMA_NUM_PARALLEL: String(parallel), OLLAMA_CONTEXT_LENGTH: "2048" },
@@ -48,14 +48,24 @@ try {
   for (const n of [1, 4, 8]) await Promise.all(prompts.slice(0, n).map(p => stream("Warm-up. " + p, options)));
 
   const summary = { parallel_slots: parallel, tokens_per_stream: tokens, quant, streams: {} };
+  // Each stream count in turn, `reps` rounds: the median round is kept (one round alone varied by up to 40 % here).
+  const rounds = { 1: [], 4: [], 8: [] };
+  for (let rep = 0; rep < reps; rep++) {
+    for (const n of [1, 4, 8]) {
+      const t0 = performance.now();
+      const results = await Promise.all(prompts.slice(0, n).map(p => stream(`Round ${rep}. ` + p, options)));
+      const wall = (performance.now() - t0) / 1000;
+      const generated = results.reduce((sum, r) => sum + (r.eval_count ?? 0), 0);
+      const round = { generated, wall_s: +wall.toFixed(2), aggregate_tok_s: +(generated / wall).toFixed(2),
+        mean_ttft_s: +(results.reduce((sum, r) => sum + r.ttft, 0) / n).toFixed(3), load: loadAvg() };
+      rounds[n].push(round);
+      say(`round ${rep + 1}: ${n} stream(s) on ${parallel} slot(s): ${generated} tokens in ${wall.toFixed(2)} s = ${round.aggregate_tok_s} tok/s aggregate (load ${round.load})`);
+    }
+  }
   for (const n of [1, 4, 8]) {
-    const t0 = performance.now();
-    const results = await Promise.all(prompts.slice(0, n).map(p => stream(p, options)));
-    const wall = (performance.now() - t0) / 1000;
-    const generated = results.reduce((sum, r) => sum + (r.eval_count ?? 0), 0);
-    summary.streams[n] = { generated, wall_s: +wall.toFixed(2), aggregate_tok_s: +(generated / wall).toFixed(2),
-      mean_ttft_s: +(results.reduce((sum, r) => sum + r.ttft, 0) / n).toFixed(3) };
-    say(`${n} stream(s) on ${parallel} slot(s): ${generated} tokens in ${wall.toFixed(2)} s = ${(generated / wall).toFixed(2)} tok/s aggregate`);
+    const sorted = [...rounds[n]].sort((a, b) => a.aggregate_tok_s - b.aggregate_tok_s);
+    summary.streams[n] = { ...sorted[Math.floor(sorted.length / 2)], rounds: rounds[n].map(r => r.aggregate_tok_s) };
+    say(`median: ${n} stream(s): ${summary.streams[n].aggregate_tok_s} tok/s aggregate`);
   }
   const single = summary.streams[1].aggregate_tok_s;
   summary.speedup_4 = +(summary.streams[4].aggregate_tok_s / single).toFixed(2);
