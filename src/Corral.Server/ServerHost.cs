@@ -47,6 +47,7 @@ public static class ServerHost
         app.UseMiddleware<ErrorMiddleware>();
         app.UseMiddleware<CorsAndHostMiddleware>(new CorsPolicy(settings.Origins), loopback);
         OpsHost.UseAccessControl(app, settings.Ops);
+        app.UseMiddleware<ZstdRequestBodies>();
         app.UseStatusCodePages(async ctx =>
         {
             var r = ctx.HttpContext.Response;

@@ -68,11 +68,30 @@ public static class OpenAIRoutes
             await GenerateRoutes.RunAsync(sink, () => ChatPipeline.RunAsync(server, req.Native, sink, ctx.RequestAborted));
         }));
 
+        app.MapPost("/v1/audio/transcriptions", (HttpContext ctx) => HandleAsync(ctx, () => TranscriptionAsync(server, ctx)));
+
         app.MapPost("/v1/embeddings", (HttpContext ctx) => HandleAsync(ctx, async () =>
         {
             var req = await ReadAsync<EmbeddingRequest>(ctx);
             await WriteJsonAsync(ctx.Response, await EmbeddingsAsync(server, req, ctx.RequestAborted));
         }));
+    }
+
+    /// <summary>
+    /// <c>POST /v1/audio/transcriptions</c> (api.md §5.7): the multipart form is checked as upstream checks it (the file, then
+    /// the model), and the model must exist. Upstream then runs a chat with the audio attached; no architecture Corral
+    /// runs takes audio input, so the answer is a 400 that says so instead of a transcript the model cannot make.
+    /// </summary>
+    private static async Task TranscriptionAsync(CorralServer server, HttpContext ctx)
+    {
+        if (!ctx.Request.HasFormContentType) throw ApiException.BadRequest("file is required: request Content-Type isn't multipart/form-data");
+        var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted); // parts above the in-memory threshold spill to temporary files
+        var file = form.Files.GetFile("file") ?? throw ApiException.BadRequest("file is required: http: no such file");
+        if (file.Length == 0) throw ApiException.BadRequest("audio file is empty");
+        string model = form["model"].ToString();
+        if (model.Length == 0) throw ApiException.BadRequest("model is required");
+        ShowRoutes.Resolve(server, model); // 404 for a model that is not there
+        throw ApiException.BadRequest($"model '{model}' does not support audio input: Corral runs no audio-capable architecture yet");
     }
 
     private static async Task<EmbeddingList> EmbeddingsAsync(CorralServer server, EmbeddingRequest req, CancellationToken cancellation)
