@@ -29,20 +29,24 @@ public sealed unsafe class GgufStringArray
     {
         byte* at = _file.BasePointer;
         ObjectDisposedException.ThrowIf(at == null, _file);
-        return new Enumerator(at + _start, Count);
+        return new Enumerator(at + _start, at + _file.Length, Count, _key);
     }
 
     /// <summary>The elements' UTF-8 bytes, in order.</summary>
     public ref struct Enumerator
     {
         private byte* _next;
+        private readonly byte* _end;
         private int _left;
+        private readonly string _key;
         private ReadOnlySpan<byte> _current;
 
-        internal Enumerator(byte* first, int count)
+        internal Enumerator(byte* first, byte* end, int count, string key)
         {
             _next = first;
+            _end = end;
             _left = count;
+            _key = key;
         }
 
         public readonly ReadOnlySpan<byte> Current => _current;
@@ -50,7 +54,10 @@ public sealed unsafe class GgufStringArray
         public bool MoveNext()
         {
             if (_left == 0) return false;
-            long length = Unsafe.ReadUnaligned<long>(_next); // checked at open: 0 ≤ length ≤ 2^30, inside the file
+            // Checked at open; checked again in case the file changed under the mapping since.
+            long length = _end - _next >= 8 ? Unsafe.ReadUnaligned<long>(_next) : -1;
+            if (length < 0 || length > _end - _next - 8)
+                throw new GgufFormatException($"corrupt GGUF file: array '{_key}' no longer fits the file (was it changed while open?)");
             _current = new ReadOnlySpan<byte>(_next + 8, (int)length);
             _next += 8 + length;
             _left--;

@@ -134,7 +134,7 @@ public sealed class GgufValue
 
     public string[] AsStringArray() => Value as string[] ?? throw new InvalidCastException($"GGUF value of type {Type} is not a string array");
 
-    public override string ToString() => Value switch
+    public override string ToString() => _strings != null ? $"[{_strings.Count} × {ElementType}]" : Value switch
     {
         string s => s,
         Array a => $"[{a.Length} × {ElementType}]",

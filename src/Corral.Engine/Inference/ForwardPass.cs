@@ -77,8 +77,9 @@ public sealed unsafe class ForwardPass
 
     /// <summary>
     /// Evaluates <paramref name="batch"/> (at most <see cref="MaxBatch"/> tokens). K/V of every token are
-    /// stored at (slot, position). Logits of the entries with <c>WantLogits</c> are written to
-    /// <paramref name="logits"/> in batch order, one vocab-sized row each.
+    /// stored at (slot, position). A sequence's tokens must come in ascending position order: a long batch runs in
+    /// pieces, and a token sees only the cells its own piece or an earlier one has stored. Logits of the entries with
+    /// <c>WantLogits</c> are written to <paramref name="logits"/> in batch order, one vocab-sized row each.
     /// </summary>
     public void Evaluate(ReadOnlySpan<BatchEntry> batch, Span<float> logits) => Run(batch, logits, hiddenOnly: false);
 

@@ -48,7 +48,7 @@ public abstract unsafe class RowDot
     /// <summary>
     /// <see cref="DotRows"/> for a stream of weights: <paramref name="stepRows"/> rows at a time, each step first requesting
     /// the weights <see cref="WeightPrefetch.Distance"/> bytes further on. Kernels that prepare the activation row (scales,
-    /// offsets) do so once per call, not per step.
+    /// offsets) override this: they prepare it once per call and step by their own row count (one row, or a row pair).
     /// </summary>
     public void DotRowsPrefetching(byte* w, nint wStride, byte* a, float* y, int rows, int n, int stepRows)
     {

@@ -4,7 +4,8 @@ namespace Corral.Engine.Sampling;
 /// llama.cpp's default sampler chain (engine.md §7.1), which Ollama uses through llama-server:
 /// penalties → top-k → typical → top-p → min-p → temperature → distribution draw. Temperature is applied
 /// last, so the filters see the untempered distribution; temperature ≤ 0 is greedy argmax with ties to
-/// the lower id. All buffers are allocated once per sequence; sampling a token allocates nothing.
+/// the lower id. The vocabulary-sized buffers come from a <see cref="SamplerWorkspace"/> (a server slot keeps one for
+/// all its requests); sampling a token allocates nothing.
 /// </summary>
 public sealed class Sampler
 {
@@ -42,6 +43,7 @@ public sealed class Sampler
         _history = new int[Math.Max(0, options.RepeatLastN)];
         _counts = workspace.Counts;
         Array.Clear(_counts);
+        Array.Clear(_work); // the penalties mark seen tokens in it and expect zeros
         _suppress = suppressTokens is { Count: > 0 } ? suppressTokens.Where(t => (uint)t < (uint)vocabSize).ToArray() : null;
     }
 

@@ -45,7 +45,9 @@ internal sealed class BpeMergeTable
             int rank = 0;
             foreach (var merge in inFile)
             {
-                if (AddMerge(symbols, merge, rank++, ref joined)) count++;
+                // As the string path reads it: invalid UTF-8 becomes U+FFFD, as in the token texts.
+                var text = System.Text.Unicode.Utf8.IsValid(merge) ? merge : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(merge));
+                if (AddMerge(symbols, text, rank++, ref joined)) count++;
             }
         }
         else

@@ -78,7 +78,8 @@ public sealed partial class Vocabulary
 
     /// <summary>
     /// BPE merges in rank order (empty for other types), read from the model file on each access: they are needed once,
-    /// to build the merge table, and would otherwise hold 7–13 MB of strings for the life of the model.
+    /// to build the merge table, and would otherwise hold 7–13 MB of strings for the life of the model. A long list needs
+    /// the file still open (build the tokenizer before closing it); after that it throws <see cref="ObjectDisposedException"/>.
     /// </summary>
     public IReadOnlyList<string> Merges => _merges?.Value as string[] ?? [];
 
@@ -179,7 +180,10 @@ public sealed partial class Vocabulary
     private const string KeyPre = "tokenizer.ggml.pre";
     private const string KeyTokens = "tokenizer.ggml.tokens";
 
-    /// <summary>Loads the vocabulary from a GGUF file's <c>tokenizer.ggml.*</c> metadata.</summary>
+    /// <summary>
+    /// Loads the vocabulary from a GGUF file's <c>tokenizer.ggml.*</c> metadata. Keep the file open until the tokenizer is
+    /// built from it: long merge lists are read from the file then (<see cref="Merges"/>).
+    /// </summary>
     /// <exception cref="TokenizerException">the metadata is missing, inconsistent, or names an unknown tokenizer.</exception>
     public static Vocabulary FromGguf(GgufFile file)
     {

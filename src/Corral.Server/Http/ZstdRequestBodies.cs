@@ -36,12 +36,9 @@ public sealed class ZstdRequestBodies(RequestDelegate next)
         await next(context);
     }
 
-    private static bool IsZstd(Microsoft.Extensions.Primitives.StringValues encodings)
-    {
-        foreach (var value in encodings)
-            if (value != null && value.Split(',').Any(e => e.Trim().Equals("zstd", StringComparison.OrdinalIgnoreCase))) return true;
-        return false;
-    }
+    /// <summary>Exactly one coding, zstd: anything else (none, gzip, "gzip, zstd") reaches the route as sent.</summary>
+    private static bool IsZstd(Microsoft.Extensions.Primitives.StringValues encodings) =>
+        encodings.Count == 1 && string.Equals(encodings[0]?.Trim(), "zstd", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The decompressed body, or a 400 that says why there is none.</summary>
     internal static async Task<MemoryStream> DecodeAsync(Stream body, CancellationToken cancellation)
@@ -61,7 +58,7 @@ public sealed class ZstdRequestBodies(RequestDelegate next)
                 output.Write(buffer, 0, n);
             }
         }
-        catch (ZstdException e)
+        catch (Exception e) when (e is ZstdException or EndOfStreamException) // corrupt, or cut off
         {
             throw ApiException.BadRequest($"invalid zstd request body: {e.Message}");
         }

@@ -85,7 +85,15 @@ public static class OpenAIRoutes
     private static async Task TranscriptionAsync(CorralServer server, HttpContext ctx)
     {
         if (!ctx.Request.HasFormContentType) throw ApiException.BadRequest("file is required: request Content-Type isn't multipart/form-data");
-        var form = await ctx.Request.ReadFormAsync(ctx.RequestAborted); // parts above the in-memory threshold spill to temporary files
+        IFormCollection form;
+        try
+        {
+            form = await ctx.Request.ReadFormAsync(ctx.RequestAborted); // parts above the in-memory threshold spill to temporary files
+        }
+        catch (Exception e) when (e is InvalidDataException or BadHttpRequestException or IOException) // malformed, cut off or over the form limits
+        {
+            throw ApiException.BadRequest($"invalid multipart form: {e.Message}");
+        }
         var file = form.Files.GetFile("file") ?? throw ApiException.BadRequest("file is required: http: no such file");
         if (file.Length == 0) throw ApiException.BadRequest("audio file is empty");
         string model = form["model"].ToString();

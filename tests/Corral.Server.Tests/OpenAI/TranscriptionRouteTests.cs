@@ -50,6 +50,21 @@ public class TranscriptionRouteTests
     }
 
     [Fact]
+    public async Task ABrokenMultipartBodyIsA400()
+    {
+        await using var server = await ApiTestKit.StartWithStoriesAsync();
+        using var req = new HttpRequestMessage(HttpMethod.Post, "/v1/audio/transcriptions")
+        {
+            Content = new StringContent("--xyz\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nstories", System.Text.Encoding.UTF8),
+        };
+        req.Content.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=xyz");
+        using var resp = await server.Http.SendAsync(req);
+        Assert.Equal(400, (int)resp.StatusCode);
+        var body = JsonNode.Parse(await resp.Content.ReadAsStringAsync())!;
+        Assert.StartsWith("invalid multipart form", (string)body["error"]!["message"]!);
+    }
+
+    [Fact]
     public async Task ABodyThatIsNotAFormIsRefused()
     {
         await using var server = await ApiTestKit.StartWithStoriesAsync();

@@ -64,6 +64,16 @@ public class ZstdBodyTests
     }
 
     [Fact]
+    public async Task ABodyCutOffIsA400()
+    {
+        await using var server = await ApiTestKit.StartWithStoriesAsync();
+        var whole = Zstd(Chat(string.Concat(Enumerable.Range(0, 2000).Select(i => $"word{i} "))));
+        var (status, text) = await PostAsync(server, "/v1/chat/completions", whole[..(whole.Length / 2)]);
+        Assert.Equal(400, status);
+        Assert.StartsWith("invalid zstd request body", (string?)JsonNode.Parse(text)!["error"]);
+    }
+
+    [Fact]
     public async Task MoreThan20MiBDecompressedIsRefused()
     {
         await using var server = await ApiTestKit.StartWithStoriesAsync();

@@ -24,6 +24,19 @@ internal abstract unsafe class Block32DotScalar<TWeights> : RowDot where TWeight
         for (int r = 0; r < rows; r++) y[r] = Dot(w + r * wStride, act, n / 32);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void DotRowsPrefetchingCore(byte* w, nint wStride, byte* a, float* y, int rows, int n, int stepRows)
+    {
+        var act = Prepare(a, n);
+        byte* end = w + rows * wStride;
+        WeightPrefetch.Start(w, end);
+        for (int r = 0; r < rows; r++)
+        {
+            WeightPrefetch.Ahead(w + r * wStride, wStride, end);
+            y[r] = Dot(w + r * wStride, act, n / 32);
+        }
+    }
+
     private static Block32Activations Prepare(byte* a, int n) => Block32Activations.Prepare(a, n / 32, TWeights.HasMin, 0, false);
 
     internal static float Dot(byte* x, Block32Activations act, int blocks)

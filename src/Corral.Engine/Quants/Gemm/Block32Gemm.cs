@@ -121,7 +121,8 @@ internal abstract unsafe class Block32Gemm<TWeights> : RowGemm where TWeights : 
 }
 
 /// <summary>
-/// 32-block tiles with AVX-VNNI: <c>vpdpbusd</c> of the unsigned weights (decoded once per chunk) against each token. All four
+/// 32-block tiles with AVX-VNNI: <c>vpdpbusd</c> of the unsigned weights (decoded once per chunk, or in registers for a
+/// single token group) against each token. All four
 /// <see cref="LaneSums"/> sets of the 4 tokens stay in registers (16 accumulators, which the EVEX encoding's 32 ymm
 /// registers allow), so a row is one pass over its blocks. Each block's 4 scale products come from one multiply and
 /// reach the FMAs as broadcasts from memory: the vector ALU ports, which bound this kernel, do 3 operations per
