@@ -77,12 +77,17 @@ internal abstract unsafe class Block32Gemm<TWeights> : RowGemm where TWeights : 
         int blocks = n / 32;
         var results = stackalloc float[Group];
         long groupBytes = (long)blocks * RecordBytes;
+        // One group (batched decode of up to 4 sequences) streams its rows: each requests the weights further on first.
+        bool streaming = tokens <= Group;
+        byte* end = w + rows * wStride;
+        if (streaming) WeightPrefetch.Start(w, end);
         for (int t0 = 0; t0 < tokens; t0 += Group)
         {
             int count = Math.Min(Group, tokens - t0);
             byte* group = prepared + t0 / Group * groupBytes;
             for (int r = 0; r < rows; r++)
             {
+                if (streaming) WeightPrefetch.Ahead(w + r * wStride, wStride, end);
                 Tile(w + r * wStride, blocks, group, results);
                 for (int i = 0; i < count; i++) y[(t0 + i) * yStride + r] = results[i];
             }
