@@ -305,6 +305,11 @@ public sealed unsafe class GgufFile : IDisposable
     {
         ObjectDisposedException.ThrowIf(_base == null, this);
         var r = new Reader(_base, Length) { Position = start };
+        return ReadStrings(ref r, n, key);
+    }
+
+    private static string[] ReadStrings(ref Reader r, int n, string key)
+    {
         var result = new string[n];
         for (int i = 0; i < n; i++) result[i] = r.ArrayString(key, i);
         return result;
@@ -332,11 +337,7 @@ public sealed unsafe class GgufFile : IDisposable
                 return result;
             }
             case GgufValueType.String:
-            {
-                var result = new string[n];
-                for (int i = 0; i < n; i++) result[i] = r.ArrayString(key, i);
-                return result;
-            }
+                return ReadStrings(ref r, n, key);
             default:
                 throw new GgufFormatException($"corrupt GGUF metadata: array '{key}' has unknown element type {(uint)elem}");
         }

@@ -46,8 +46,7 @@ internal sealed class BpeMergeTable
             foreach (var merge in inFile)
             {
                 // As the string path reads it: invalid UTF-8 becomes U+FFFD, as in the token texts.
-                var text = System.Text.Unicode.Utf8.IsValid(merge) ? merge : Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(merge));
-                if (AddMerge(symbols, text, rank++, ref joined)) count++;
+                if (AddMerge(symbols, Unicode.Utf8Text.ReplaceInvalid(merge), rank++, ref joined)) count++;
             }
         }
         else

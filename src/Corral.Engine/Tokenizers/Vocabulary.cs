@@ -287,18 +287,7 @@ public sealed partial class Vocabulary
     {
         var index = new Utf8StringTable(texts.Count, 8);
         int maxLength = 0, i = 0;
-        foreach (var raw in texts)
-        {
-            var text = raw;
-            // As the string path makes them: an empty text becomes [EMPTY_id], invalid UTF-8 gets U+FFFD.
-            if (text.Length == 0) text = Encoding.UTF8.GetBytes($"[EMPTY_{i}]");
-            else if (!System.Text.Unicode.Utf8.IsValid(text)) text = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(text));
-            int id = index.Add(text, out bool added);
-            if (!added)
-                throw new TokenizerException($"'{where}' has a corrupt vocabulary: token {i} has the same text as token {id} ('{Printable(Encoding.UTF8.GetString(text))}')");
-            maxLength = Math.Max(maxLength, text.Length);
-            i++;
-        }
+        foreach (var text in texts) AddIndexed(index, Unicode.Utf8Text.ReplaceInvalid(text), i++, where, ref maxLength);
         return (index, maxLength);
     }
 
@@ -306,19 +295,18 @@ public sealed partial class Vocabulary
     {
         var index = new Utf8StringTable(texts.Length, 8);
         int maxLength = 0;
-        byte[] buffer = new byte[256];
-        for (int i = 0; i < texts.Length; i++)
-        {
-            if (texts[i].Length == 0) texts[i] = $"[EMPTY_{i}]";
-            int byteCount = Encoding.UTF8.GetByteCount(texts[i]);
-            if (byteCount > buffer.Length) buffer = new byte[byteCount * 2];
-            int n = Encoding.UTF8.GetBytes(texts[i], buffer);
-            int id = index.Add(buffer.AsSpan(0, n), out bool added);
-            if (!added)
-                throw new TokenizerException($"'{where}' has a corrupt vocabulary: token {i} has the same text as token {id} ('{Printable(texts[i])}')");
-            maxLength = Math.Max(maxLength, n);
-        }
+        for (int i = 0; i < texts.Length; i++) AddIndexed(index, Encoding.UTF8.GetBytes(texts[i]), i, where, ref maxLength);
         return (index, maxLength);
+    }
+
+    /// <summary>Token <paramref name="id"/>'s text into the index: an empty text becomes <c>[EMPTY_id]</c>, a duplicate is an error.</summary>
+    private static void AddIndexed(Utf8StringTable index, ReadOnlySpan<byte> text, int id, string where, ref int maxLength)
+    {
+        if (text.Length == 0) text = Encoding.UTF8.GetBytes($"[EMPTY_{id}]");
+        int existing = index.Add(text, out bool added);
+        if (!added)
+            throw new TokenizerException($"'{where}' has a corrupt vocabulary: token {id} has the same text as token {existing} ('{Printable(Encoding.UTF8.GetString(text))}')");
+        maxLength = Math.Max(maxLength, text.Length);
     }
 
     private static float[] ReadScores(GgufFile file, int count, string where)

@@ -170,7 +170,8 @@ internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeigh
     /// Decodes the chunk's weight rows once (unsigned bytes, f32 scales and minimums) into a per-thread buffer, then runs
     /// every token group over them: each block is read by all groups, so decoding it per group cost more than the
     /// products. The values and scales are the same, so the bits are too. A single group (batched decode of up to 4
-    /// sequences) has nothing to share a decoded block with: it streams the rows instead (<see cref="DotOneGroup"/>).
+    /// sequences) has nothing to share a decoded block with: it takes the base class's streaming rows, each through
+    /// <see cref="Tile"/>.
     /// </summary>
     public override void DotTile(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n,
         float* y, nint yStride)
@@ -178,7 +179,7 @@ internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeigh
         int blocks = n / 32;
         if (tokens <= Group)
         {
-            DotOneGroup(w, wStride, rows, prepared, tokens, blocks, y, yStride);
+            base.DotTile(w, wStride, rows, a, aStride, prepared, tokens, n, y, yStride);
             return;
         }
         long rowDecoded = (long)blocks * DecodedBlockBytes;
@@ -205,26 +206,6 @@ internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeigh
         }
     }
 
-    /// <summary>
-    /// Up to 4 tokens: every weight block is decoded in registers and used at once for each token, and the product streams
-    /// its weights (the decode buffer's store and reload only added to the vector ports' load), each row first requesting
-    /// the weights further on (<see cref="WeightPrefetch"/>).
-    /// </summary>
-    private static void DotOneGroup(byte* w, nint wStride, int rows, byte* group, int tokens, int blocks, float* y, nint yStride)
-    {
-        var results = stackalloc float[Group];
-        byte* end = w + rows * wStride;
-        WeightPrefetch.Start(w, end);
-        for (int r = 0; r < rows; r++)
-        {
-            byte* row = w + r * wStride;
-            WeightPrefetch.Ahead(row, wStride, end);
-            TileRow<WeightRow>(row, blocks, group, results);
-            for (int i = 0; i < tokens; i++) y[i * yStride + r] = results[i];
-        }
-    }
-
-
     /// <summary>A decoded row: per block 32 unsigned values, then per block its f32 scale and minimum (8 bytes).</summary>
     private const int DecodedBlockBytes = 32 + 8;
 
@@ -242,13 +223,11 @@ internal abstract unsafe class Block32GemmAvxVnni<TWeights> : Block32Gemm<TWeigh
     }
 
     /// <summary>One row against the first 4 tokens of a group (the base class's per-row entry; <see cref="DotTile"/> does not use it).</summary>
-    protected override void Tile(byte* x, int blocks, byte* group, float* results)
-    {
-        byte* start = stackalloc byte[blocks * DecodedBlockBytes + 32];
-        byte* decoded = (byte*)(((nint)start + 31) & ~(nint)31);
-        Decode(x, blocks, decoded);
-        TileRow<DecodedRow>(decoded, blocks, group, results);
-    }
+    /// <summary>
+    /// One row against one group, each weight block decoded in registers and used at once for the 4 tokens: the
+    /// streaming path of batched decode, where the decode buffer's store and reload only added to the vector ports' load.
+    /// </summary>
+    protected override void Tile(byte* x, int blocks, byte* group, float* results) => TileRow<WeightRow>(x, blocks, group, results);
 
     /// <summary>Where a tile row's blocks come from: the decode buffer, or the weight row itself.</summary>
     private interface IRowBlocks

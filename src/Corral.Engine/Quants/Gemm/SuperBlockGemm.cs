@@ -35,23 +35,10 @@ internal abstract unsafe class SuperBlockGemm<TBlock, TLanes> : RowGemm
     {
         int blocks = n / 256;
         var results = stackalloc float[TileTokens];
-        if (tokens <= TileTokens)
-        {
-            // Batched decode of a few sequences streams the rows: each requests the weights further on first.
-            byte* end = w + rows * wStride;
-            var b0 = (BlockQ8_K*)a;
-            var b1 = (BlockQ8_K*)(a + Math.Min(1, tokens - 1) * aStride);
-            var b2 = (BlockQ8_K*)(a + Math.Min(2, tokens - 1) * aStride);
-            var b3 = (BlockQ8_K*)(a + Math.Min(3, tokens - 1) * aStride);
-            WeightPrefetch.Start(w, end);
-            for (int r = 0; r < rows; r++)
-            {
-                WeightPrefetch.Ahead(w + r * wStride, wStride, end);
-                Tile(w + r * wStride, blocks, b0, b1, b2, b3, results);
-                for (int i = 0; i < tokens; i++) y[i * yStride + r] = results[i];
-            }
-            return;
-        }
+        // One tile of tokens (batched decode of a few sequences) streams the rows: each requests the weights further on first.
+        bool streaming = tokens <= TileTokens;
+        byte* end = w + rows * wStride;
+        if (streaming) WeightPrefetch.Start(w, end);
         for (int t0 = 0; t0 < tokens; t0 += TileTokens)
         {
             int count = Math.Min(TileTokens, tokens - t0);
@@ -62,6 +49,7 @@ internal abstract unsafe class SuperBlockGemm<TBlock, TLanes> : RowGemm
             var a3 = (BlockQ8_K*)(a + (t0 + Math.Min(3, count - 1)) * aStride);
             for (int r = 0; r < rows; r++)
             {
+                if (streaming) WeightPrefetch.Ahead(w + r * wStride, wStride, end);
                 Tile(w + r * wStride, blocks, a0, a1, a2, a3, results);
                 for (int i = 0; i < count; i++) y[(t0 + i) * yStride + r] = results[i];
             }

@@ -5,6 +5,13 @@ namespace Corral.Engine.Tokenizers.Unicode;
 /// <summary>UTF-8 helpers with llama.cpp's exact (lenient) rules (spec A4).</summary>
 public static class Utf8Text
 {
+    /// <summary>
+    /// <paramref name="text"/> as it comes out of a round trip through a .NET string: itself when it is valid UTF-8, else
+    /// with each invalid sequence replaced by U+FFFD (what the string paths of the GGUF and tokenizer readers give).
+    /// </summary>
+    public static ReadOnlySpan<byte> ReplaceInvalid(ReadOnlySpan<byte> text) =>
+        System.Text.Unicode.Utf8.IsValid(text) ? text : System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(text));
+
     public const int ReplacementCharacter = 0xFFFD;
 
     /// <summary>Sequence length implied by a lead byte's high nibble (0x0–0xB → 1, 0xC–0xD → 2, 0xE → 3, 0xF → 4); no validation.</summary>
