@@ -1,0 +1,78 @@
+using Corral.Engine.Tensors;
+
+namespace Corral.Engine.Quants;
+
+/// <summary>
+/// The row-interleaved layout of the 32-block formats without minimums (Q8_0, Q4_0, Q5_0, IQ4_NL), built once at model load
+/// from the file's rows. Rows go in groups of 8; a group is its blocks' quant parts one after another
+/// (<see cref="IBlock32X8Format.QuantBytes"/> each), then 8 f16 scales per block (row order), so a group takes exactly the
+/// bytes its 8 file rows take. In this layout one byte-product instruction advances 8 rows at once, each in its own lane:
+/// a block costs a conversion, a multiply and an FMA per 8 rows and token instead of per row and token, which is what lets
+/// batched decode share the weights' trip from memory without paying it back in arithmetic.
+/// <para>
+/// The arithmetic, per (row, token) and identical in every tier (<see cref="Block32X8Gemm"/>): block b's exact integer
+/// sum I_b of value × activation, s_b = d_w · d_a rounded to f32, acc[b % 2] = fma(I_b, s_b, acc[b % 2]); the result is
+/// acc[0] + acc[1]. Single-token and batched products of an interleaved matrix therefore agree bit for bit.
+/// </para>
+/// </summary>
+public static unsafe class Block32X8
+{
+    public const int Rows = 8;
+
+    public static bool Supports(GgmlType type) => type is GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.IQ4_NL;
+
+    /// <summary>True when a matrix of this type and shape can be interleaved: whole groups of 8 rows, whole blocks.</summary>
+    public static bool CanInterleave(GgmlType type, int rows, int cols) => Supports(type) && rows > 0 && rows % Rows == 0 && cols > 0 && cols % 32 == 0;
+
+    /// <summary>Bytes of one group of 8 rows (8 file rows' worth).</summary>
+    public static long GroupBytes(GgmlType type, int cols) => Rows * GgmlTypeInfo.RowSize(type, cols);
+
+    /// <summary>Quant bytes per block of a group; the group's scales follow its last block.</summary>
+    internal static int QuantBytes(GgmlType type) => type switch
+    {
+        GgmlType.Q8_0 => Q8_0X8.QuantBytes,
+        GgmlType.Q4_0 => Q4_0X8.QuantBytes,
+        GgmlType.Q5_0 => Q5_0X8.QuantBytes,
+        GgmlType.IQ4_NL => IQ4_NLX8.QuantBytes,
+        _ => throw new ArgumentException($"{GgmlTypeInfo.Name(type)} has no interleaved layout"),
+    };
+
+    /// <summary>
+    /// Interleaves groups [<paramref name="firstGroup"/>, firstGroup + <paramref name="groups"/>) of the
+    /// <paramref name="rowBytes"/>-strided file rows at <paramref name="src"/> into <paramref name="dst"/> (the layout of the
+    /// whole matrix: group g at g·<see cref="GroupBytes"/>). Disjoint group ranges may be repacked by several threads at once.
+    /// </summary>
+    public static void Repack(GgmlType type, byte* src, long rowBytes, int cols, byte* dst, int firstGroup, int groups)
+    {
+        switch (type)
+        {
+            case GgmlType.Q8_0: Repack<Q8_0X8>(src, rowBytes, cols, dst, firstGroup, groups); break;
+            case GgmlType.Q4_0: Repack<Q4_0X8>(src, rowBytes, cols, dst, firstGroup, groups); break;
+            case GgmlType.Q5_0: Repack<Q5_0X8>(src, rowBytes, cols, dst, firstGroup, groups); break;
+            case GgmlType.IQ4_NL: Repack<IQ4_NLX8>(src, rowBytes, cols, dst, firstGroup, groups); break;
+            default: throw new ArgumentException($"{GgmlTypeInfo.Name(type)} has no interleaved layout");
+        }
+    }
+
+    private static void Repack<TFormat>(byte* src, long rowBytes, int cols, byte* dst, int firstGroup, int groups)
+        where TFormat : struct, IBlock32X8Format
+    {
+        int blocks = cols / 32;
+        long groupBytes = (long)blocks * (TFormat.QuantBytes + 16);
+        var rows = stackalloc byte*[Rows];
+        for (int g = firstGroup; g < firstGroup + groups; g++)
+        {
+            byte* group = dst + g * groupBytes;
+            ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
+            for (int b = 0; b < blocks; b++)
+            {
+                for (int r = 0; r < Rows; r++)
+                {
+                    rows[r] = src + (Rows * (long)g + r) * rowBytes + (long)b * TFormat.SourceSize;
+                    scales[Rows * b + r] = *(ushort*)rows[r];
+                }
+                TFormat.Repack(rows, group + (long)b * TFormat.QuantBytes);
+            }
+        }
+    }
+}

@@ -1,0 +1,422 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using Corral.Engine.Kernels;
+using Corral.Engine.Tensors;
+
+namespace Corral.Engine.Quants;
+
+/// <summary>
+/// Products of a row-interleaved matrix (<see cref="Block32X8"/>) with any number of Q8_0 activation rows, one token or a
+/// prompt alike: <c>y[t·yStride + r] = w_r · a_t</c>, in the layout's arithmetic (see <see cref="Block32X8"/>), the same
+/// bits in every tier. Get instances from <see cref="Block32X8Kernels.For"/>.
+/// </summary>
+public abstract unsafe class Block32X8Gemm
+{
+    public abstract GgmlType WeightType { get; }
+
+    public abstract IsaLevel Isa { get; }
+
+    public virtual bool IsSupported => CpuIsa.IsSupported(Isa);
+
+    public string Name => GetType().Name;
+
+    /// <summary>Per (token, block) of the prepared activations: the f32 scale and the integer sum's start.</summary>
+    protected const int RecordBytes = 8;
+
+    public long PreparedBytes(int n, int tokens) => (long)tokens * (n / 32) * RecordBytes;
+
+    /// <summary>True when this kernel's integer sums start from −Offset·Σa (it feeds value + Offset as unsigned bytes).</summary>
+    protected abstract bool UsesOffset { get; }
+
+    protected abstract int Offset { get; }
+
+    /// <summary>
+    /// Prepares Q8_0 activation rows [<paramref name="first"/>, first + <paramref name="count"/>) (each
+    /// <paramref name="aStride"/> bytes apart, from <paramref name="a"/>) into <paramref name="prepared"/>: per block its
+    /// f32 scale and −Offset·Σa. Threads may prepare disjoint ranges at once.
+    /// </summary>
+    public void Prepare(byte* a, nint aStride, int n, byte* prepared, int first, int count)
+    {
+        int blocks = n / 32;
+        float* f16 = Fp16.Table;
+        int factor = UsesOffset ? -Offset : 0;
+        for (int t = first; t < first + count; t++)
+        {
+            byte* row = a + t * aStride;
+            byte* rec = prepared + (long)t * blocks * RecordBytes;
+            for (int b = 0; b < blocks; b++, rec += RecordBytes)
+            {
+                byte* block = row + b * BlockQ8_0.Size;
+                *(float*)rec = f16[*(ushort*)block];
+                *(int*)(rec + 4) = factor == 0 ? 0 : factor * Sum((sbyte*)block + 2);
+            }
+        }
+    }
+
+    /// <summary>Σ of 32 int8 values: sums of (q + 128) by 8-byte groups (<c>vpsadbw</c>), less 32·128.</summary>
+    private static int Sum(sbyte* q)
+    {
+        if (Avx2.IsSupported)
+        {
+            var biased = Avx2.Xor(Avx.LoadVector256((byte*)q), Vector256.Create((byte)0x80));
+            var sums = Avx2.SumAbsoluteDifferences(biased, Vector256<byte>.Zero).AsInt64();
+            return (int)(sums.GetElement(0) + sums.GetElement(1) + sums.GetElement(2) + sums.GetElement(3)) - 32 * 128;
+        }
+        int s = 0;
+        for (int i = 0; i < 32; i++) s += q[i];
+        return s;
+    }
+
+    /// <summary>
+    /// <paramref name="rows"/> rows (a multiple of 8) of an interleaved matrix from group pointer <paramref name="w"/>, against
+    /// <paramref name="tokens"/> Q8_0 rows (<paramref name="aStride"/> apart) prepared by <see cref="Prepare"/>.
+    /// </summary>
+    public abstract void DotTile(byte* w, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n, float* y, nint yStride);
+
+    public override string ToString() => Name;
+}
+
+/// <summary>The tiers' shared walk: groups of 8 rows, tokens in fours (a last one alone), weights requested ahead when streaming.</summary>
+internal abstract unsafe class Block32X8Gemm<TFormat> : Block32X8Gemm where TFormat : struct, IBlock32X8Format
+{
+    public override GgmlType WeightType => TFormat.Type;
+    protected override int Offset => TFormat.Offset;
+
+    public override void DotTile(byte* w, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n, float* y, nint yStride)
+    {
+        int blocks = n / 32;
+        long groupBytes = (long)blocks * (TFormat.QuantBytes + 16);
+        long recordRow = (long)blocks * RecordBytes;
+        int groups = rows / Block32X8.Rows;
+        // Up to 4 tokens (decode, batched decode) pass over each group once: request the weights further on first.
+        bool streaming = tokens <= 4;
+        byte* end = w + groups * groupBytes;
+        if (streaming) WeightPrefetch.Start(w, end);
+        var discard = stackalloc float[Block32X8.Rows];
+        for (int g = 0; g < groups; g++)
+        {
+            byte* group = w + g * groupBytes;
+            if (streaming) WeightPrefetch.Ahead(group, groupBytes, end);
+            float* yg = y + g * Block32X8.Rows;
+            int t = 0;
+            for (; t + 1 < tokens; t += 4)
+            {
+                // 2 or 3 tokens repeat the last one into a discarded result.
+                int t1 = Math.Min(t + 1, tokens - 1), t2 = Math.Min(t + 2, tokens - 1), t3 = Math.Min(t + 3, tokens - 1);
+                Tile4(group, blocks,
+                    a + t * aStride, a + t1 * aStride, a + t2 * aStride, a + t3 * aStride,
+                    prepared + t * recordRow, prepared + t1 * recordRow, prepared + t2 * recordRow, prepared + t3 * recordRow,
+                    yg + t * yStride, t + 1 < tokens ? yg + t1 * yStride : discard,
+                    t + 2 < tokens ? yg + t2 * yStride : discard, t + 3 < tokens ? yg + t3 * yStride : discard);
+            }
+            if (t < tokens) Tile1(group, blocks, a + t * aStride, prepared + t * recordRow, yg + t * yStride);
+        }
+    }
+
+    /// <summary>One group against one token: 8 results at <paramref name="y"/>.</summary>
+    protected abstract void Tile1(byte* group, int blocks, byte* a, byte* p, float* y);
+
+    /// <summary>One group against four tokens.</summary>
+    protected abstract void Tile4(byte* group, int blocks, byte* a0, byte* a1, byte* a2, byte* a3,
+        byte* p0, byte* p1, byte* p2, byte* p3, float* y0, float* y1, float* y2, float* y3);
+}
+
+/// <summary>The reference: element by element from the interleaved bytes, in the layout's order.</summary>
+internal sealed unsafe class Block32X8GemmScalar<TFormat> : Block32X8Gemm<TFormat> where TFormat : struct, IBlock32X8Format
+{
+    public static readonly Block32X8GemmScalar<TFormat> Instance = new();
+    public override IsaLevel Isa => IsaLevel.Scalar;
+    protected override bool UsesOffset => false;
+
+    protected override void Tile1(byte* group, int blocks, byte* a, byte* p, float* y)
+    {
+        ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
+        for (int r = 0; r < Block32X8.Rows; r++)
+        {
+            float even = 0, odd = 0;
+            for (int b = 0; b < blocks; b++)
+            {
+                byte* quants = group + (long)b * TFormat.QuantBytes;
+                sbyte* q = (sbyte*)(a + b * BlockQ8_0.Size + 2);
+                int sum = 0;
+                for (int e = 0; e < 32; e++) sum += TFormat.Value(quants, r, e) * q[e];
+                float s = Fp16.ToSingle(scales[Block32X8.Rows * b + r]) * *(float*)(p + b * RecordBytes);
+                if ((b & 1) == 0) even = MathF.FusedMultiplyAdd(sum, s, even);
+                else odd = MathF.FusedMultiplyAdd(sum, s, odd);
+            }
+            y[r] = even + odd;
+        }
+    }
+
+    protected override void Tile4(byte* group, int blocks, byte* a0, byte* a1, byte* a2, byte* a3,
+        byte* p0, byte* p1, byte* p2, byte* p3, float* y0, float* y1, float* y2, float* y3)
+    {
+        Tile1(group, blocks, a0, p0, y0);
+        Tile1(group, blocks, a1, p1, y1);
+        Tile1(group, blocks, a2, p2, y2);
+        Tile1(group, blocks, a3, p3, y3);
+    }
+}
+
+/// <summary>Four tokens' int32 sums (or f32 accumulators), one lane per row.</summary>
+internal struct X8Four<T> where T : struct
+{
+    public Vector256<T> T0, T1, T2, T3;
+}
+
+/// <summary>
+/// AVX-VNNI: per quant part one <c>vpdpbusd</c> per token advances the 8 rows, against the token's 4 activations of that
+/// part broadcast from memory. Each token's sum runs in two chains (even and odd parts) that meet before the conversion.
+/// </summary>
+internal sealed unsafe class Block32X8GemmAvxVnni<TFormat> : Block32X8Gemm<TFormat> where TFormat : struct, IBlock32X8Format
+{
+    public static readonly Block32X8GemmAvxVnni<TFormat> Instance = new();
+    public override IsaLevel Isa => IsaLevel.Avx2;
+    public override bool IsSupported => AvxVnni.IsSupported && base.IsSupported;
+    protected override bool UsesOffset => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void Tile1(byte* group, int blocks, byte* a, byte* p, float* y)
+    {
+        ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
+        Vector256<float> even = default, odd = default;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2)
+        {
+            even = Block1(group, scales, b, a, p, even);
+            odd = Block1(group, scales, b + 1, a, p, odd);
+        }
+        if (b < blocks) even = Block1(group, scales, b, a, p, even);
+        Avx.Store(y, Avx.Add(even, odd));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Block1(byte* group, ushort* scales, int b, byte* a, byte* p, Vector256<float> acc)
+    {
+        byte* quants = group + (long)b * TFormat.QuantBytes;
+        byte* q = a + b * BlockQ8_0.Size + 2;
+        byte* rec = p + b * RecordBytes;
+        var even = Vector256.Create(*(int*)(rec + 4));
+        var odd = Vector256<int>.Zero;
+        even = Part(even, TFormat.Unsigned(quants, 0), q);
+        odd = Part(odd, TFormat.Unsigned(quants, 1), q + 4);
+        even = Part(even, TFormat.Unsigned(quants, 2), q + 8);
+        odd = Part(odd, TFormat.Unsigned(quants, 3), q + 12);
+        even = Part(even, TFormat.Unsigned(quants, 4), q + 16);
+        odd = Part(odd, TFormat.Unsigned(quants, 5), q + 20);
+        even = Part(even, TFormat.Unsigned(quants, 6), q + 24);
+        odd = Part(odd, TFormat.Unsigned(quants, 7), q + 28);
+        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
+        var scale = Avx.Multiply(dw, Vector256.Create(*(float*)rec));
+        return Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.Add(even, odd)), scale, acc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Part(Vector256<int> acc, Vector256<byte> u, byte* q) =>
+        AvxVnni.MultiplyWideningAndAdd(acc, u, Vector256.Create(*(int*)q).AsSByte());
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void Tile4(byte* group, int blocks, byte* a0, byte* a1, byte* a2, byte* a3,
+        byte* p0, byte* p1, byte* p2, byte* p3, float* y0, float* y1, float* y2, float* y3)
+    {
+        ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
+        X8Four<float> even = default, odd = default;
+        // The activation blocks' values start 2 bytes in (after the f16 scale).
+        a0 += 2; a1 += 2; a2 += 2; a3 += 2;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2)
+        {
+            even = Block4(group, scales, b, a0, a1, a2, a3, p0, p1, p2, p3, even);
+            odd = Block4(group, scales, b + 1, a0, a1, a2, a3, p0, p1, p2, p3, odd);
+        }
+        if (b < blocks) even = Block4(group, scales, b, a0, a1, a2, a3, p0, p1, p2, p3, even);
+        Avx.Store(y0, Avx.Add(even.T0, odd.T0));
+        Avx.Store(y1, Avx.Add(even.T1, odd.T1));
+        Avx.Store(y2, Avx.Add(even.T2, odd.T2));
+        Avx.Store(y3, Avx.Add(even.T3, odd.T3));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static X8Four<float> Block4(byte* group, ushort* scales, int b, byte* a0, byte* a1, byte* a2, byte* a3,
+        byte* p0, byte* p1, byte* p2, byte* p3, X8Four<float> acc)
+    {
+        byte* quants = group + (long)b * TFormat.QuantBytes;
+        nint at = b * BlockQ8_0.Size;
+        nint rec = b * RecordBytes;
+        X8Four<int> even, odd = default;
+        even.T0 = Vector256.Create(*(int*)(p0 + rec + 4));
+        even.T1 = Vector256.Create(*(int*)(p1 + rec + 4));
+        even.T2 = Vector256.Create(*(int*)(p2 + rec + 4));
+        even.T3 = Vector256.Create(*(int*)(p3 + rec + 4));
+        even = Part4(even, TFormat.Unsigned(quants, 0), a0 + at, a1 + at, a2 + at, a3 + at);
+        odd = Part4(odd, TFormat.Unsigned(quants, 1), a0 + at + 4, a1 + at + 4, a2 + at + 4, a3 + at + 4);
+        even = Part4(even, TFormat.Unsigned(quants, 2), a0 + at + 8, a1 + at + 8, a2 + at + 8, a3 + at + 8);
+        odd = Part4(odd, TFormat.Unsigned(quants, 3), a0 + at + 12, a1 + at + 12, a2 + at + 12, a3 + at + 12);
+        even = Part4(even, TFormat.Unsigned(quants, 4), a0 + at + 16, a1 + at + 16, a2 + at + 16, a3 + at + 16);
+        odd = Part4(odd, TFormat.Unsigned(quants, 5), a0 + at + 20, a1 + at + 20, a2 + at + 20, a3 + at + 20);
+        even = Part4(even, TFormat.Unsigned(quants, 6), a0 + at + 24, a1 + at + 24, a2 + at + 24, a3 + at + 24);
+        odd = Part4(odd, TFormat.Unsigned(quants, 7), a0 + at + 28, a1 + at + 28, a2 + at + 28, a3 + at + 28);
+        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
+        acc.T0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.Add(even.T0, odd.T0)), Avx.Multiply(dw, Vector256.Create(*(float*)(p0 + rec))), acc.T0);
+        acc.T1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.Add(even.T1, odd.T1)), Avx.Multiply(dw, Vector256.Create(*(float*)(p1 + rec))), acc.T1);
+        acc.T2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.Add(even.T2, odd.T2)), Avx.Multiply(dw, Vector256.Create(*(float*)(p2 + rec))), acc.T2);
+        acc.T3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.Add(even.T3, odd.T3)), Avx.Multiply(dw, Vector256.Create(*(float*)(p3 + rec))), acc.T3);
+        return acc;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static X8Four<int> Part4(X8Four<int> acc, Vector256<byte> u, byte* q0, byte* q1, byte* q2, byte* q3)
+    {
+        acc.T0 = AvxVnni.MultiplyWideningAndAdd(acc.T0, u, Vector256.Create(*(int*)q0).AsSByte());
+        acc.T1 = AvxVnni.MultiplyWideningAndAdd(acc.T1, u, Vector256.Create(*(int*)q1).AsSByte());
+        acc.T2 = AvxVnni.MultiplyWideningAndAdd(acc.T2, u, Vector256.Create(*(int*)q2).AsSByte());
+        acc.T3 = AvxVnni.MultiplyWideningAndAdd(acc.T3, u, Vector256.Create(*(int*)q3).AsSByte());
+        return acc;
+    }
+}
+
+/// <summary>
+/// AVX2 without VNNI: <c>vpmaddubsw</c> + <c>vpmaddwd</c> per part and token. Formats whose unsigned bytes could overflow
+/// the 16-bit pairs (Q8_0, IQ4_NL) go through the abs/sign trick with no offset; the integer sums are the same.
+/// </summary>
+internal sealed unsafe class Block32X8GemmAvx2<TFormat> : Block32X8Gemm<TFormat> where TFormat : struct, IBlock32X8Format
+{
+    public static readonly Block32X8GemmAvx2<TFormat> Instance = new();
+    public override IsaLevel Isa => IsaLevel.Avx2;
+    protected override bool UsesOffset => !TFormat.Signed;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void Tile1(byte* group, int blocks, byte* a, byte* p, float* y)
+    {
+        ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
+        Vector256<float> even = default, odd = default;
+        a += 2;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2)
+        {
+            even = Block1(group, scales, b, a, p, even);
+            odd = Block1(group, scales, b + 1, a, p, odd);
+        }
+        if (b < blocks) even = Block1(group, scales, b, a, p, even);
+        Avx.Store(y, Avx.Add(even, odd));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Block1(byte* group, ushort* scales, int b, byte* a, byte* p, Vector256<float> acc)
+    {
+        byte* quants = group + (long)b * TFormat.QuantBytes;
+        byte* q = a + b * BlockQ8_0.Size;
+        byte* rec = p + b * RecordBytes;
+        var sums = Vector256.Create(*(int*)(rec + 4));
+        for (int k = 0; k < 8; k++)
+        {
+            var values = Vector256.Create(*(int*)(q + 4 * k)).AsSByte();
+            if (TFormat.Signed)
+            {
+                var w = TFormat.SignedValues(quants, k);
+                sums = Avx2.Add(sums, Int8Dot.Madd(Avx2.Abs(w), Avx2.Sign(values, w)));
+            }
+            else
+            {
+                sums = Avx2.Add(sums, Int8Dot.Madd(TFormat.Unsigned(quants, k), values));
+            }
+        }
+        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
+        return Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), Avx.Multiply(dw, Vector256.Create(*(float*)rec)), acc);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void Tile4(byte* group, int blocks, byte* a0, byte* a1, byte* a2, byte* a3,
+        byte* p0, byte* p1, byte* p2, byte* p3, float* y0, float* y1, float* y2, float* y3)
+    {
+        ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
+        X8Four<float> even = default, odd = default;
+        a0 += 2; a1 += 2; a2 += 2; a3 += 2;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2)
+        {
+            even = Block4(group, scales, b, a0, a1, a2, a3, p0, p1, p2, p3, even);
+            odd = Block4(group, scales, b + 1, a0, a1, a2, a3, p0, p1, p2, p3, odd);
+        }
+        if (b < blocks) even = Block4(group, scales, b, a0, a1, a2, a3, p0, p1, p2, p3, even);
+        Avx.Store(y0, Avx.Add(even.T0, odd.T0));
+        Avx.Store(y1, Avx.Add(even.T1, odd.T1));
+        Avx.Store(y2, Avx.Add(even.T2, odd.T2));
+        Avx.Store(y3, Avx.Add(even.T3, odd.T3));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static X8Four<float> Block4(byte* group, ushort* scales, int b, byte* a0, byte* a1, byte* a2, byte* a3,
+        byte* p0, byte* p1, byte* p2, byte* p3, X8Four<float> acc)
+    {
+        byte* quants = group + (long)b * TFormat.QuantBytes;
+        nint at = b * BlockQ8_0.Size;
+        nint rec = b * RecordBytes;
+        X8Four<int> sums;
+        sums.T0 = Vector256.Create(*(int*)(p0 + rec + 4));
+        sums.T1 = Vector256.Create(*(int*)(p1 + rec + 4));
+        sums.T2 = Vector256.Create(*(int*)(p2 + rec + 4));
+        sums.T3 = Vector256.Create(*(int*)(p3 + rec + 4));
+        for (int k = 0; k < 8; k++)
+        {
+            nint o = at + 4 * k;
+            if (TFormat.Signed)
+            {
+                var w = TFormat.SignedValues(quants, k);
+                var abs = Avx2.Abs(w);
+                sums.T0 = Avx2.Add(sums.T0, Int8Dot.Madd(abs, Avx2.Sign(Vector256.Create(*(int*)(a0 + o)).AsSByte(), w)));
+                sums.T1 = Avx2.Add(sums.T1, Int8Dot.Madd(abs, Avx2.Sign(Vector256.Create(*(int*)(a1 + o)).AsSByte(), w)));
+                sums.T2 = Avx2.Add(sums.T2, Int8Dot.Madd(abs, Avx2.Sign(Vector256.Create(*(int*)(a2 + o)).AsSByte(), w)));
+                sums.T3 = Avx2.Add(sums.T3, Int8Dot.Madd(abs, Avx2.Sign(Vector256.Create(*(int*)(a3 + o)).AsSByte(), w)));
+            }
+            else
+            {
+                var u = TFormat.Unsigned(quants, k);
+                sums.T0 = Avx2.Add(sums.T0, Int8Dot.Madd(u, Vector256.Create(*(int*)(a0 + o)).AsSByte()));
+                sums.T1 = Avx2.Add(sums.T1, Int8Dot.Madd(u, Vector256.Create(*(int*)(a1 + o)).AsSByte()));
+                sums.T2 = Avx2.Add(sums.T2, Int8Dot.Madd(u, Vector256.Create(*(int*)(a2 + o)).AsSByte()));
+                sums.T3 = Avx2.Add(sums.T3, Int8Dot.Madd(u, Vector256.Create(*(int*)(a3 + o)).AsSByte()));
+            }
+        }
+        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
+        acc.T0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums.T0), Avx.Multiply(dw, Vector256.Create(*(float*)(p0 + rec))), acc.T0);
+        acc.T1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums.T1), Avx.Multiply(dw, Vector256.Create(*(float*)(p1 + rec))), acc.T1);
+        acc.T2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums.T2), Avx.Multiply(dw, Vector256.Create(*(float*)(p2 + rec))), acc.T2);
+        acc.T3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums.T3), Avx.Multiply(dw, Vector256.Create(*(float*)(p3 + rec))), acc.T3);
+        return acc;
+    }
+}
+
+/// <summary>Picks the interleaved kernel for a weight type once, by instruction-set tier.</summary>
+public static class Block32X8Kernels
+{
+    public static Block32X8Gemm For(GgmlType weight, IsaLevel isa)
+    {
+        if (!CpuIsa.IsSupported(isa)) isa = CpuIsa.Supported;
+        foreach (var k in Candidates(weight))
+            if (k.Isa <= isa && k.IsSupported) return k;
+        throw new ArgumentException($"{GgmlTypeInfo.Name(weight)} has no interleaved layout");
+    }
+
+    /// <summary>Every interleaved kernel this CPU runs for <paramref name="weight"/>, the scalar reference last.</summary>
+    public static IReadOnlyList<Block32X8Gemm> All(GgmlType weight) => Candidates(weight).Where(k => k.IsSupported).ToArray();
+
+    private static Block32X8Gemm[] Candidates(GgmlType weight) => weight switch
+    {
+        GgmlType.Q8_0 => s_q8_0,
+        GgmlType.Q4_0 => s_q4_0,
+        GgmlType.Q5_0 => s_q5_0,
+        GgmlType.IQ4_NL => s_iq4_nl,
+        _ => [],
+    };
+
+    private static readonly Block32X8Gemm[] s_q8_0 = Tiers<Q8_0X8>();
+    private static readonly Block32X8Gemm[] s_q4_0 = Tiers<Q4_0X8>();
+    private static readonly Block32X8Gemm[] s_q5_0 = Tiers<Q5_0X8>();
+    private static readonly Block32X8Gemm[] s_iq4_nl = Tiers<IQ4_NLX8>();
+
+    // Fastest first; the 256-bit kernels serve the AVX-512 tier too (EVEX-encoded, 32 registers).
+    private static Block32X8Gemm[] Tiers<TFormat>() where TFormat : struct, IBlock32X8Format =>
+        [Block32X8GemmAvxVnni<TFormat>.Instance, Block32X8GemmAvx2<TFormat>.Instance, Block32X8GemmScalar<TFormat>.Instance];
+}
