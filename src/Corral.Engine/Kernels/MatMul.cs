@@ -12,7 +12,8 @@ namespace Corral.Engine.Kernels;
 /// goes through the matrix–vector kernel (<see cref="RowDot"/>); several go through the tiled kernel
 /// (<see cref="RowGemm"/>), which decodes each weight block once for several tokens but produces, for every
 /// (row, token), the matrix–vector kernel's bits. So a sequence's results never depend on its batch companions,
-/// on the thread count, or on whether its tokens arrived one at a time or as a prompt.
+/// on the thread count, or on whether its tokens arrived one at a time or as a prompt. A matrix with a row-interleaved
+/// copy (<see cref="WeightMatrix.Interleaved"/>) goes through <see cref="Block32X8Gemm"/> for any number of tokens instead.
 /// Up to three products that share their input (Q, K and V; gate and up) run as one dispatch, with the input
 /// converted once per vec_dot type.
 /// </summary>
@@ -25,6 +26,7 @@ public sealed unsafe class MatMul : ParallelWork
     // Kernels by (tier, type), resolved once: the factories are not meant for every call.
     private readonly RowDot?[,] _dots = new RowDot?[3, 64];
     private readonly RowGemm?[,] _gemms = new RowGemm?[3, 64];
+    private readonly Block32X8Gemm?[,] _interleaved = new Block32X8Gemm?[3, 64];
     private readonly sbyte[] _supported = new sbyte[64];
 
     private readonly Target[] _targets = [new(), new(), new()];
@@ -116,6 +118,8 @@ public sealed unsafe class MatMul : ParallelWork
                 t.RowsPerChunk = tokens == 1
                     ? (w.Rows + threads * ChunksPerThread - 1) / (threads * ChunksPerThread)
                     : (int)Math.Clamp(GemmChunkBytes / w.RowBytes, 1, Math.Max(1, w.Rows / (4 * threads)));
+                // Interleaved rows come in groups of 8.
+                if (t.Interleaved != null) t.RowsPerChunk = (t.RowsPerChunk + Block32X8.Rows - 1) & ~(Block32X8.Rows - 1);
                 t.FirstChunk = _totalChunks;
                 _totalChunks += (w.Rows + t.RowsPerChunk - 1) / t.RowsPerChunk;
             }
@@ -136,7 +140,12 @@ public sealed unsafe class MatMul : ParallelWork
         {
             var t = _targets[i];
             int type = CheckType(t.W!);
-            if (_tokens == 1)
+            if (t.W!.Interleaved != null)
+            {
+                t.Interleaved = _interleaved[(int)_isa, type] ??= Block32X8Kernels.For(t.W.Type, _isa);
+                t.VecDot = GgmlType.Q8_0;
+            }
+            else if (_tokens == 1)
             {
                 t.Dot = _dots[(int)_isa, type] ??= RowDotKernels.For(t.W!.Type, _isa);
                 t.VecDot = t.Dot.ActivationType;
@@ -154,7 +163,8 @@ public sealed unsafe class MatMul : ParallelWork
             {
                 var s = _targets[j];
                 if (s.VecDot == t.VecDot) t.ASource = s.ASource;
-                if (t.Gemm != null && ReferenceEquals(s.Gemm, t.Gemm)) t.PrepSource = s.PrepSource;
+                if ((t.Gemm != null && ReferenceEquals(s.Gemm, t.Gemm)) || (t.Interleaved != null && ReferenceEquals(s.Interleaved, t.Interleaved)))
+                    t.PrepSource = s.PrepSource;
             }
             if (ReferenceEquals(t.ASource, t))
             {
@@ -175,6 +185,10 @@ public sealed unsafe class MatMul : ParallelWork
             if (t.Gemm != null && ReferenceEquals(t.PrepSource, t))
             {
                 t.Prep = t.Prepared.Get(t.Gemm.PreparedBytes(k, _tokens));
+            }
+            if (t.Interleaved != null && ReferenceEquals(t.PrepSource, t))
+            {
+                t.Prep = t.Prepared.Get(t.Interleaved.PreparedBytes(k, _tokens));
             }
         }
     }
@@ -208,9 +222,10 @@ public sealed unsafe class MatMul : ParallelWork
             for (int i = 0; i < _targetCount; i++)
             {
                 var t = _targets[i];
-                if (t.Gemm == null || !ReferenceEquals(t.PrepSource, t)) continue;
+                if (!ReferenceEquals(t.PrepSource, t)) continue;
                 var a = t.ASource!;
-                t.Gemm.Prepare(a.A, (nint)a.AStride, _tokens, _cols, t.Prep, t0, t1 - t0);
+                if (t.Gemm != null) t.Gemm.Prepare(a.A, (nint)a.AStride, _tokens, _cols, t.Prep, t0, t1 - t0);
+                else t.Interleaved?.Prepare(a.A, (nint)a.AStride, _cols, t.Prep, t0, t1 - t0);
             }
             return;
         }
@@ -223,6 +238,12 @@ public sealed unsafe class MatMul : ParallelWork
         var prep = target.PrepSource!;
         int start = (chunk - target.FirstChunk) * target.RowsPerChunk;
         int rows = Math.Min(target.RowsPerChunk, w.Rows - start);
+        if (target.Interleaved != null)
+        {
+            byte* groups = w.Interleaved + start / Block32X8.Rows * Block32X8.GroupBytes(w.Type, _cols);
+            target.Interleaved.DotTile(groups, rows, source.A, (nint)source.AStride, prep.Prep, _tokens, _cols, target.Y + start, target.YStride);
+            return;
+        }
         byte* wRows = w.Data + start * w.RowBytes;
         if (target.Dot != null)
             DotRowsPrefetching(target.Dot, wRows, w.RowBytes, source.A, target.Y + start, rows);
@@ -258,6 +279,7 @@ public sealed unsafe class MatMul : ParallelWork
         public int YStride;
         public RowDot? Dot;
         public RowGemm? Gemm;
+        public Block32X8Gemm? Interleaved;
         public GgmlType VecDot;
         public Target? ASource;
         public Target? PrepSource;
@@ -275,6 +297,7 @@ public sealed unsafe class MatMul : ParallelWork
             W = null;
             Dot = null;
             Gemm = null;
+            Interleaved = null;
             ASource = null;
             PrepSource = null;
         }

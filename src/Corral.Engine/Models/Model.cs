@@ -11,6 +11,12 @@ public sealed record ModelLoadOptions
 
     /// <summary>Lock the mapped weights in RAM (llama.cpp's <c>use_mlock</c>); see <see cref="Model.MemoryLockError"/>.</summary>
     public bool LockMemory { get; init; }
+
+    /// <summary>
+    /// Give the Q8_0/Q4_0/Q5_0/IQ4_NL matrices their row-interleaved copies (<see cref="InterleavedWeights"/>). On unless
+    /// <c>CORRAL_INTERLEAVE=0</c>, which exists to measure the difference: the numbers change in the last bits.
+    /// </summary>
+    public bool InterleaveWeights { get; init; } = Environment.GetEnvironmentVariable("CORRAL_INTERLEAVE") != "0";
 }
 
 /// <summary>
@@ -26,8 +32,15 @@ public sealed class Model : IDisposable
     public TransformerWeights Weights { get; }
     public int VocabSize => Weights.Output.Rows;
 
-    private Model(GgufFile file, ModelHyperparameters hp, DecoderArchitecture arch, TransformerSpec spec, TransformerWeights weights)
+    private readonly InterleavedWeights? _interleaved;
+
+    /// <summary>Bytes of row-interleaved weight copies (they replace the same number of file bytes in memory).</summary>
+    public long InterleavedBytes => _interleaved?.ByteSize ?? 0;
+
+    private Model(GgufFile file, ModelHyperparameters hp, DecoderArchitecture arch, TransformerSpec spec, TransformerWeights weights,
+        InterleavedWeights? interleaved)
     {
+        _interleaved = interleaved;
         File = file;
         Hyperparameters = hp;
         Architecture = arch;
@@ -60,16 +73,49 @@ public sealed class Model : IDisposable
         var weights = arch.LoadWeights(loader, hp);
         ModelSupport.EnsureKernels(weights);
         var spec = arch.CreateSpec(file, hp, weights, options.ContextLength);
-        var model = new Model(file, hp, arch, spec, weights);
+        var interleaved = options.InterleaveWeights ? InterleavedWeights.Build(file, weights) : null;
+        var model = new Model(file, hp, arch, spec, weights, interleaved);
         if (options.LockMemory)
         {
-            unsafe
-            {
-                model.MemoryLocked = MemoryLock.TryLock(file.BasePointer, file.Length, out var error);
-                model.MemoryLockError = error;
-            }
+            model.MemoryLocked = model.LockResident(out var error);
+            model.MemoryLockError = error;
         }
         return model;
+    }
+
+    /// <summary>The memory the model computes from: the interleaved copies and the file except the ranges they replace.</summary>
+    private unsafe List<(nint Address, long Length)> ResidentRanges()
+    {
+        var ranges = new List<(nint, long)>();
+        long at = 0;
+        if (_interleaved != null)
+        {
+            ranges.Add(((nint)_interleaved.Arena, _interleaved.ByteSize));
+            foreach (var (offset, length) in _interleaved.ReplacedRanges)
+            {
+                if (offset > at) ranges.Add(((nint)(File.BasePointer + at), offset - at));
+                at = Math.Max(at, offset + length);
+            }
+        }
+        if (File.Length > at) ranges.Add(((nint)(File.BasePointer + at), File.Length - at));
+        return ranges;
+    }
+
+    private unsafe bool LockResident(out string? error)
+    {
+        error = null;
+        foreach (var (address, length) in ResidentRanges())
+        {
+            if (MemoryLock.TryLock((void*)address, length, out error)) continue;
+            UnlockResident();
+            return false;
+        }
+        return true;
+    }
+
+    private unsafe void UnlockResident()
+    {
+        foreach (var (address, length) in ResidentRanges()) MemoryLock.Unlock((void*)address, length);
     }
 
     /// <summary>True when <see cref="ModelLoadOptions.LockMemory"/> was asked for and the weights are locked in RAM.</summary>
@@ -82,9 +128,10 @@ public sealed class Model : IDisposable
     {
         if (MemoryLocked)
         {
-            unsafe { MemoryLock.Unlock(File.BasePointer, File.Length); }
+            UnlockResident();
             MemoryLocked = false;
         }
+        _interleaved?.Dispose();
         File.Dispose();
     }
 }

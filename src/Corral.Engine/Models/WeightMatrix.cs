@@ -7,6 +7,8 @@ namespace Corral.Engine.Models;
 /// A 2-D weight in the file's own encoding: <see cref="Rows"/> output rows of <see cref="Cols"/> inputs,
 /// each row <see cref="RowBytes"/> long, living in the memory-mapped file (never copied).
 /// A fused tensor (phi3's QKV, gate|up) is split into several views over consecutive rows.
+/// Matrices of the 32-block formats without minimums also get a row-interleaved copy at load
+/// (<see cref="Interleaved"/>, see <see cref="InterleavedWeights"/>), which every product then uses.
 /// </summary>
 public sealed unsafe class WeightMatrix
 {
@@ -16,6 +18,12 @@ public sealed unsafe class WeightMatrix
     public required int Rows { get; init; }
     public required byte* Data { get; init; }
     public long RowBytes => GgmlTypeInfo.RowSize(Type, Cols);
+
+    /// <summary>
+    /// The rows in <see cref="Quants.Block32X8"/>'s layout, or null. When set, every product of this matrix goes through it,
+    /// for one token and for many, so results never depend on the batch.
+    /// </summary>
+    public byte* Interleaved { get; internal set; }
     public long ByteSize => RowBytes * Rows;
 
     public static WeightMatrix FromTensor(GgufFile file, GgufTensorInfo t)
