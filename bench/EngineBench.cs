@@ -4,8 +4,10 @@
 // Forward-pass speed straight through the engine (no server): load, one prompt of N tokens, then M greedy decode steps.
 //   dotnet run -c Release bench/EngineBench.cs -- MODEL.gguf [--threads 2] [--prompt 512] [--gen 128] [--reps 3] [--batch 512] [--streams N]
 // With --streams N (N > 1) it measures batched decode instead: N sequences each get the prompt, then every step decodes one
-// token of each of them together (as the server's continuous batching does); it prints the step time beside a 1-sequence step.
-// With --matmul N [--kind q|k|v|o|gate|up|down|output] it times each kind of product alone, for 1 and for N tokens.
+// token of each of them together (as the server's continuous batching does); it prints the step time beside a 1-sequence step
+// (--ab 1: interleaved weights and the file layout side by side in one process).
+// With --matmul N [--kind q|k|v|o|gate|up|down|output] [--ab 1] it times each kind of product alone, for 1 and for N tokens;
+// --ab 1 alternates the interleaved weights with the file layout in one process.
 // Kernels are compiled optimized at once, but the loops around them tier up: run with DOTNET_TieredCompilation=0 for steady numbers.
 // Prints one JSON line per rep and a median line: load_s, pp_tps, tg_tps, and CPU milliseconds per token (all threads). Quicker to iterate with than
 // bench/side-by-side.mjs, which measures the same through the API beside llama.cpp.
@@ -35,8 +37,8 @@ int batchSize = int.Parse(opts.GetValueOrDefault("batch", "512"));
 int ctx = nPrompt + nGen + 16;
 
 int streams = int.Parse(opts.GetValueOrDefault("streams", "1"));
-if (streams > 1) return StreamsBench(modelPath, threads, nPrompt, nGen, reps, streams);
-if (opts.ContainsKey("matmul")) return MatMulBench(modelPath, threads, int.Parse(opts["matmul"]), reps, opts.GetValueOrDefault("kind"));
+if (streams > 1) return StreamsBench(modelPath, threads, nPrompt, nGen, reps, streams, opts.GetValueOrDefault("ab") == "1");
+if (opts.ContainsKey("matmul")) return MatMulBench(modelPath, threads, int.Parse(opts["matmul"]), reps, opts.GetValueOrDefault("kind"), opts.GetValueOrDefault("ab") == "1");
 
 var sw = Stopwatch.StartNew();
 using var model = Model.Load(modelPath, new ModelLoadOptions { ContextLength = ctx });
@@ -107,84 +109,114 @@ return 0;
 static double Median(List<double> xs) => xs.Order().ElementAt(xs.Count / 2);
 
 // Decode steps of 1 and of N sequences on one cache: milliseconds per step, and the aggregate speed-up N sequences give.
-static int StreamsBench(string modelPath, int threads, int nPrompt, int nGen, int reps, int streams)
+static int StreamsBench(string modelPath, int threads, int nPrompt, int nGen, int reps, int streams, bool ab)
 {
     int ctx = nPrompt + nGen + 16;
-    using var model = Model.Load(modelPath, new ModelLoadOptions { ContextLength = ctx });
+    // --ab: interleaved weights (A) and the file layout (B) in one process, alternating rep by rep (see MatMulBench).
+    var variants = ab ? new[] { ("interleaved", true), ("file layout", false) } : new[] { ("", new ModelLoadOptions().InterleaveWeights) };
     using var pool = new WorkerPool(threads);
-    using var cache = new KvCache(model.Hyperparameters, ctx, streams);
-    var forward = new ForwardPass(model, cache, pool, Math.Max(nPrompt, streams));
-    int vocab = model.VocabSize;
+    var runs = variants.Select(v =>
+    {
+        var model = Model.Load(modelPath, new ModelLoadOptions { ContextLength = ctx, InterleaveWeights = v.Item2 });
+        var cache = new KvCache(model.Hyperparameters, ctx, streams);
+        var forward = new ForwardPass(model, cache, pool, Math.Max(nPrompt, streams));
+        return (Name: v.Item1, Model: model, Cache: cache, Forward: forward, One: new List<double>(), Many: new List<double>());
+    }).ToArray();
+    int vocab = runs[0].Model.VocabSize;
     var logits = new float[vocab * streams];
     var prompt = Enumerable.Range(0, nPrompt).Select(i => (int)((i * 7919L + 13) % Math.Min(vocab, 32000))).ToArray();
-    for (int s = 0; s < streams; s++)
-        forward.Evaluate(prompt.Select((t, i) => new BatchEntry(t, i, s, i == nPrompt - 1)).ToArray(), logits);
-    var one = new List<double>();
-    var many = new List<double>();
+    foreach (var run in runs)
+        for (int s = 0; s < streams; s++)
+            run.Forward.Evaluate(prompt.Select((t, i) => new BatchEntry(t, i, s, i == nPrompt - 1)).ToArray(), logits);
     var sw = new Stopwatch();
     for (int rep = 0; rep < reps; rep++)
     {
-        foreach (int n in new[] { 1, streams })
+        foreach (var run in runs)
         {
-            var step = new BatchEntry[n];
-            sw.Restart();
-            for (int g = 0; g < nGen; g++)
+            foreach (int n in new[] { 1, streams })
             {
-                for (int s = 0; s < n; s++) step[s] = new BatchEntry((g * 31 + s * 7) % 1000 + 10, nPrompt + g, s, true);
-                forward.Evaluate(step, logits);
+                var step = new BatchEntry[n];
+                sw.Restart();
+                for (int g = 0; g < nGen; g++)
+                {
+                    for (int s = 0; s < n; s++) step[s] = new BatchEntry((g * 31 + s * 7) % 1000 + 10, nPrompt + g, s, true);
+                    run.Forward.Evaluate(step, logits);
+                }
+                (n == 1 ? run.One : run.Many).Add(sw.Elapsed.TotalMilliseconds / nGen);
             }
-            (n == 1 ? one : many).Add(sw.Elapsed.TotalMilliseconds / nGen);
+            Console.WriteLine(JsonSerializer.Serialize(new { rep, variant = run.Name, step_ms_1 = Math.Round(run.One[^1], 2), step_ms_n = Math.Round(run.Many[^1], 2),
+                load = File.ReadAllText("/proc/loadavg").Split(' ')[0] }));
         }
-        Console.WriteLine(JsonSerializer.Serialize(new { rep, step_ms_1 = Math.Round(one[^1], 2), step_ms_n = Math.Round(many[^1], 2),
-            load = File.ReadAllText("/proc/loadavg").Split(' ')[0] }));
     }
-    double s1 = Median(one), sn = Median(many);
-    Console.WriteLine(JsonSerializer.Serialize(new { engine = "corral-engine", model = Path.GetFileName(modelPath), threads, streams,
-        step_ms_1 = Math.Round(s1, 2), step_ms_n = Math.Round(sn, 2), step_cost_ratio = Math.Round(sn / s1, 2),
-        aggregate_speedup = Math.Round(streams * s1 / sn, 2) }));
+    foreach (var run in runs)
+    {
+        double s1 = Median(run.One), sn = Median(run.Many);
+        Console.WriteLine(JsonSerializer.Serialize(new { engine = "corral-engine", variant = run.Name, model = Path.GetFileName(modelPath), threads, streams,
+            step_ms_1 = Math.Round(s1, 2), step_ms_n = Math.Round(sn, 2), step_cost_ratio = Math.Round(sn / s1, 2),
+            aggregate_speedup = Math.Round(streams * s1 / sn, 2) }));
+        run.Cache.Dispose();
+        run.Model.Dispose();
+    }
     return 0;
 }
 
 // Each kind of product (q, k, v, o, gate, up, down over all layers; the lm_head) for 1 and for N tokens, streamed from the
 // mapped file as decode streams it: milliseconds per pass and the N-token/1-token cost ratio.
-static unsafe int MatMulBench(string modelPath, int threads, int tokens, int reps, string? onlyKind)
+static unsafe int MatMulBench(string modelPath, int threads, int tokens, int reps, string? onlyKind, bool ab)
 {
-    using var model = Model.Load(modelPath, new ModelLoadOptions { ContextLength = 64 });
+    // With --ab the same file is loaded twice, interleaved (A) and in the file layout (B), and the two alternate rep by
+    // rep: on a shared machine, A/B runs in separate processes minutes apart differed more than the change measured.
+    var variants = ab
+        ? new[] { ("interleaved", true), ("file layout", false) }
+        : new[] { ("", new ModelLoadOptions().InterleaveWeights) };
+    var models = variants.Select(v => Model.Load(modelPath, new ModelLoadOptions { ContextLength = 64, InterleaveWeights = v.Item2 })).ToArray();
     using var pool = new WorkerPool(threads);
     var matmul = new Corral.Engine.Kernels.MatMul(pool);
-    var w = model.Weights;
-    var kinds = new (string Name, Corral.Engine.Models.WeightMatrix[] Ms)[]
+    var kindsOf = models.Select(model =>
     {
-        ("q", w.Layers.Select(l => l.Wq).ToArray()), ("k", w.Layers.Select(l => l.Wk).ToArray()), ("v", w.Layers.Select(l => l.Wv).ToArray()),
-        ("o", w.Layers.Select(l => l.Wo).ToArray()), ("gate", w.Layers.Select(l => l.Gate).ToArray()), ("up", w.Layers.Select(l => l.Up).ToArray()),
-        ("down", w.Layers.Select(l => l.Down).ToArray()), ("output", [w.Output]),
-    };
+        var w = model.Weights;
+        return new (string Name, Corral.Engine.Models.WeightMatrix[] Ms)[]
+        {
+            ("q", w.Layers.Select(l => l.Wq).ToArray()), ("k", w.Layers.Select(l => l.Wk).ToArray()), ("v", w.Layers.Select(l => l.Wv).ToArray()),
+            ("o", w.Layers.Select(l => l.Wo).ToArray()), ("gate", w.Layers.Select(l => l.Gate).ToArray()), ("up", w.Layers.Select(l => l.Up).ToArray()),
+            ("down", w.Layers.Select(l => l.Down).ToArray()), ("output", [w.Output]),
+        };
+    }).ToArray();
+    var kinds = kindsOf[0];
     int maxCols = kinds.Max(k => k.Ms.Max(m => m.Cols)), maxRows = kinds.Max(k => k.Ms.Max(m => m.Rows));
     var x = GC.AllocateArray<float>(maxCols * tokens, pinned: true);
     var y = GC.AllocateArray<float>(maxRows * tokens, pinned: true);
     var rng = new Random(1);
     for (int i = 0; i < x.Length; i++) x[i] = rng.NextSingle() - 0.5f;
-    double total1 = 0, totalN = 0;
+    var total1 = new double[models.Length];
+    var totalN = new double[models.Length];
     fixed (float* px = x, py = y)
     {
-        foreach (var (name, ms) in kinds)
+        for (int kind = 0; kind < kinds.Length; kind++)
         {
-            if (onlyKind != null && onlyKind != name) continue;
-            var one = new List<double>();
-            var many = new List<double>();
+            if (onlyKind != null && onlyKind != kinds[kind].Name) continue;
+            var one = models.Select(_ => new List<double>()).ToArray();
+            var many = models.Select(_ => new List<double>()).ToArray();
             for (int rep = 0; rep < reps + 1; rep++)
-                foreach (int n in new[] { 1, tokens })
-                {
-                    var sw = Stopwatch.StartNew();
-                    foreach (var m in ms) matmul.Run(m, px, m.Cols, n, py, m.Rows);
-                    if (rep > 0) (n == 1 ? one : many).Add(sw.Elapsed.TotalMilliseconds);
-                }
-            double a = Median(one), b = Median(many);
-            total1 += a;
-            totalN += b;
-            Console.WriteLine($"{name,-7} {ms[0].Type,-6} {ms[0].Cols,6}x{ms[0].Rows,-7} 1 token {a,7:F2} ms   {tokens} tokens {b,7:F2} ms   ratio {b / a:F2}");
+                for (int v = 0; v < models.Length; v++)
+                    foreach (int n in new[] { 1, tokens })
+                    {
+                        var sw = Stopwatch.StartNew();
+                        foreach (var m in kindsOf[v][kind].Ms) matmul.Run(m, px, m.Cols, n, py, m.Rows);
+                        if (rep > 0) (n == 1 ? one[v] : many[v]).Add(sw.Elapsed.TotalMilliseconds);
+                    }
+            var ms = kinds[kind].Ms;
+            for (int v = 0; v < models.Length; v++)
+            {
+                double a = Median(one[v]), b = Median(many[v]);
+                total1[v] += a;
+                totalN[v] += b;
+                Console.WriteLine($"{kinds[kind].Name,-7} {ms[0].Type,-6} {ms[0].Cols,6}x{ms[0].Rows,-7} 1 token {a,7:F2} ms   {tokens} tokens {b,7:F2} ms   ratio {b / a:F2}  {variants[v].Item1}");
+            }
         }
     }
-    Console.WriteLine($"all products: 1 token {total1:F2} ms, {tokens} tokens {totalN:F2} ms, ratio {totalN / total1:F2}");
+    for (int v = 0; v < models.Length; v++)
+        Console.WriteLine($"all products: 1 token {total1[v]:F2} ms, {tokens} tokens {totalN[v]:F2} ms, ratio {totalN[v] / total1[v]:F2}  {variants[v].Item1}");
+    foreach (var m in models) m.Dispose();
     return 0;
 }

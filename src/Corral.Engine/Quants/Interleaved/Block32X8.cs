@@ -11,8 +11,9 @@ namespace Corral.Engine.Quants;
 /// batched decode share the weights' trip from memory without paying it back in arithmetic.
 /// <para>
 /// The arithmetic, per (row, token) and identical in every tier (<see cref="Block32X8Gemm"/>): block b's exact integer
-/// sum I_b of value × activation, s_b = d_w · d_a rounded to f32, acc[b % 2] = fma(I_b, s_b, acc[b % 2]); the result is
-/// acc[0] + acc[1]. Single-token and batched products of an interleaved matrix therefore agree bit for bit.
+/// sum I_b of value × activation, s_b = d_w · d_a rounded to f32, acc = fma(I_b, s_b, acc) from block 0 on; the result is
+/// acc. (One chain: with 4 tokens a tile has 4 of them, and a second chain per token spilled registers.) Single-token and
+/// batched products of an interleaved matrix therefore agree bit for bit.
 /// </para>
 /// </summary>
 public static unsafe class Block32X8

@@ -134,7 +134,7 @@ internal sealed unsafe class Block32X8GemmScalar<TFormat> : Block32X8Gemm<TForma
         ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
         for (int r = 0; r < Block32X8.Rows; r++)
         {
-            float even = 0, odd = 0;
+            float acc = 0;
             for (int b = 0; b < blocks; b++)
             {
                 byte* quants = group + (long)b * TFormat.QuantBytes;
@@ -142,10 +142,9 @@ internal sealed unsafe class Block32X8GemmScalar<TFormat> : Block32X8Gemm<TForma
                 int sum = 0;
                 for (int e = 0; e < 32; e++) sum += TFormat.Value(quants, r, e) * q[e];
                 float s = Fp16.ToSingle(scales[Block32X8.Rows * b + r]) * *(float*)(p + b * RecordBytes);
-                if ((b & 1) == 0) even = MathF.FusedMultiplyAdd(sum, s, even);
-                else odd = MathF.FusedMultiplyAdd(sum, s, odd);
+                acc = MathF.FusedMultiplyAdd(sum, s, acc);
             }
-            y[r] = even + odd;
+            y[r] = acc;
         }
     }
 
@@ -167,7 +166,8 @@ internal struct X8Four<T> where T : struct
 
 /// <summary>
 /// AVX-VNNI: per quant part one <c>vpdpbusd</c> per token advances the 8 rows, against the token's 4 activations of that
-/// part broadcast from memory. Each token's sum runs in two chains (even and odd parts) that meet before the conversion.
+/// part broadcast from memory. A token's integer sum runs in several chains (4 for one token, 2 each for four) that meet
+/// before the conversion: one chain of 8 dependent <c>vpdpbusd</c> per block left the kernel waiting on latency.
 /// </summary>
 internal sealed unsafe class Block32X8GemmAvxVnni<TFormat> : Block32X8Gemm<TFormat> where TFormat : struct, IBlock32X8Format
 {
@@ -180,15 +180,9 @@ internal sealed unsafe class Block32X8GemmAvxVnni<TFormat> : Block32X8Gemm<TForm
     protected override void Tile1(byte* group, int blocks, byte* a, byte* p, float* y)
     {
         ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
-        Vector256<float> even = default, odd = default;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2)
-        {
-            even = Block1(group, scales, b, a, p, even);
-            odd = Block1(group, scales, b + 1, a, p, odd);
-        }
-        if (b < blocks) even = Block1(group, scales, b, a, p, even);
-        Avx.Store(y, Avx.Add(even, odd));
+        Vector256<float> acc = default;
+        for (int b = 0; b < blocks; b++) acc = Block1(group, scales, b, a, p, acc);
+        Avx.Store(y, acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -197,82 +191,78 @@ internal sealed unsafe class Block32X8GemmAvxVnni<TFormat> : Block32X8Gemm<TForm
         byte* quants = group + (long)b * TFormat.QuantBytes;
         byte* q = a + b * BlockQ8_0.Size + 2;
         byte* rec = p + b * RecordBytes;
-        var even = Vector256.Create(*(int*)(rec + 4));
-        var odd = Vector256<int>.Zero;
-        even = Part(even, TFormat.Unsigned(quants, 0), q);
-        odd = Part(odd, TFormat.Unsigned(quants, 1), q + 4);
-        even = Part(even, TFormat.Unsigned(quants, 2), q + 8);
-        odd = Part(odd, TFormat.Unsigned(quants, 3), q + 12);
-        even = Part(even, TFormat.Unsigned(quants, 4), q + 16);
-        odd = Part(odd, TFormat.Unsigned(quants, 5), q + 20);
-        even = Part(even, TFormat.Unsigned(quants, 6), q + 24);
-        odd = Part(odd, TFormat.Unsigned(quants, 7), q + 28);
+        // Four chains (part k mod 4): a block's 8 dependent vpdpbusd take 2 latencies.
+        var c0 = Vector256.Create(*(int*)(rec + 4));
+        Vector256<int> c1 = default, c2 = default, c3 = default;
+        c0 = Part(c0, TFormat.Unsigned(quants, 0), q);
+        c1 = Part(c1, TFormat.Unsigned(quants, 1), q + 4);
+        c2 = Part(c2, TFormat.Unsigned(quants, 2), q + 8);
+        c3 = Part(c3, TFormat.Unsigned(quants, 3), q + 12);
+        c0 = Part(c0, TFormat.Unsigned(quants, 4), q + 16);
+        c1 = Part(c1, TFormat.Unsigned(quants, 5), q + 20);
+        c2 = Part(c2, TFormat.Unsigned(quants, 6), q + 24);
+        c3 = Part(c3, TFormat.Unsigned(quants, 7), q + 28);
         var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
         var scale = Avx.Multiply(dw, Vector256.Create(*(float*)rec));
-        return Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.Add(even, odd)), scale, acc);
+        return Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.Add(Avx2.Add(c0, c2), Avx2.Add(c1, c3))), scale, acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Part(Vector256<int> acc, Vector256<byte> u, byte* q) =>
         AvxVnni.MultiplyWideningAndAdd(acc, u, Vector256.Create(*(int*)q).AsSByte());
 
+    /// <summary>Per block: 8 integer chains (2 per token), 4 accumulators and the part being multiplied, all in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Tile4(byte* group, int blocks, byte* a0, byte* a1, byte* a2, byte* a3,
         byte* p0, byte* p1, byte* p2, byte* p3, float* y0, float* y1, float* y2, float* y3)
     {
         ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
-        X8Four<float> even = default, odd = default;
+        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
         // The activation blocks' values start 2 bytes in (after the f16 scale).
         a0 += 2; a1 += 2; a2 += 2; a3 += 2;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2)
+        for (int b = 0; b < blocks; b++, a0 += BlockQ8_0.Size, a1 += BlockQ8_0.Size, a2 += BlockQ8_0.Size, a3 += BlockQ8_0.Size,
+             p0 += RecordBytes, p1 += RecordBytes, p2 += RecordBytes, p3 += RecordBytes)
         {
-            even = Block4(group, scales, b, a0, a1, a2, a3, p0, p1, p2, p3, even);
-            odd = Block4(group, scales, b + 1, a0, a1, a2, a3, p0, p1, p2, p3, odd);
+            byte* quants = group + (long)b * TFormat.QuantBytes;
+            // Two chains per token (even and odd parts), so a block's 8 dependent vpdpbusd take 4 latencies, not 8.
+            var e0 = Vector256.Create(*(int*)(p0 + 4));
+            var e1 = Vector256.Create(*(int*)(p1 + 4));
+            var e2 = Vector256.Create(*(int*)(p2 + 4));
+            var e3 = Vector256.Create(*(int*)(p3 + 4));
+            Vector256<int> o0 = default, o1 = default, o2 = default, o3 = default;
+            // Written out: each part's decoding depends on k being a constant.
+            Part4(TFormat.Unsigned(quants, 0), a0, a1, a2, a3, ref e0, ref e1, ref e2, ref e3);
+            Part4(TFormat.Unsigned(quants, 1), a0 + 4, a1 + 4, a2 + 4, a3 + 4, ref o0, ref o1, ref o2, ref o3);
+            Part4(TFormat.Unsigned(quants, 2), a0 + 8, a1 + 8, a2 + 8, a3 + 8, ref e0, ref e1, ref e2, ref e3);
+            Part4(TFormat.Unsigned(quants, 3), a0 + 12, a1 + 12, a2 + 12, a3 + 12, ref o0, ref o1, ref o2, ref o3);
+            Part4(TFormat.Unsigned(quants, 4), a0 + 16, a1 + 16, a2 + 16, a3 + 16, ref e0, ref e1, ref e2, ref e3);
+            Part4(TFormat.Unsigned(quants, 5), a0 + 20, a1 + 20, a2 + 20, a3 + 20, ref o0, ref o1, ref o2, ref o3);
+            Part4(TFormat.Unsigned(quants, 6), a0 + 24, a1 + 24, a2 + 24, a3 + 24, ref e0, ref e1, ref e2, ref e3);
+            Part4(TFormat.Unsigned(quants, 7), a0 + 28, a1 + 28, a2 + 28, a3 + 28, ref o0, ref o1, ref o2, ref o3);
+            var s0 = Avx2.Add(e0, o0);
+            var s1 = Avx2.Add(e1, o1);
+            var s2 = Avx2.Add(e2, o2);
+            var s3 = Avx2.Add(e3, o3);
+            var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
+            acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0), Avx.Multiply(dw, Vector256.Create(*(float*)p0)), acc0);
+            acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s1), Avx.Multiply(dw, Vector256.Create(*(float*)p1)), acc1);
+            acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s2), Avx.Multiply(dw, Vector256.Create(*(float*)p2)), acc2);
+            acc3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s3), Avx.Multiply(dw, Vector256.Create(*(float*)p3)), acc3);
         }
-        if (b < blocks) even = Block4(group, scales, b, a0, a1, a2, a3, p0, p1, p2, p3, even);
-        Avx.Store(y0, Avx.Add(even.T0, odd.T0));
-        Avx.Store(y1, Avx.Add(even.T1, odd.T1));
-        Avx.Store(y2, Avx.Add(even.T2, odd.T2));
-        Avx.Store(y3, Avx.Add(even.T3, odd.T3));
+        Avx.Store(y0, acc0);
+        Avx.Store(y1, acc1);
+        Avx.Store(y2, acc2);
+        Avx.Store(y3, acc3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static X8Four<float> Block4(byte* group, ushort* scales, int b, byte* a0, byte* a1, byte* a2, byte* a3,
-        byte* p0, byte* p1, byte* p2, byte* p3, X8Four<float> acc)
+    private static void Part4(Vector256<byte> u, byte* q0, byte* q1, byte* q2, byte* q3,
+        ref Vector256<int> s0, ref Vector256<int> s1, ref Vector256<int> s2, ref Vector256<int> s3)
     {
-        byte* quants = group + (long)b * TFormat.QuantBytes;
-        nint at = b * BlockQ8_0.Size;
-        nint rec = b * RecordBytes;
-        X8Four<int> even, odd = default;
-        even.T0 = Vector256.Create(*(int*)(p0 + rec + 4));
-        even.T1 = Vector256.Create(*(int*)(p1 + rec + 4));
-        even.T2 = Vector256.Create(*(int*)(p2 + rec + 4));
-        even.T3 = Vector256.Create(*(int*)(p3 + rec + 4));
-        even = Part4(even, TFormat.Unsigned(quants, 0), a0 + at, a1 + at, a2 + at, a3 + at);
-        odd = Part4(odd, TFormat.Unsigned(quants, 1), a0 + at + 4, a1 + at + 4, a2 + at + 4, a3 + at + 4);
-        even = Part4(even, TFormat.Unsigned(quants, 2), a0 + at + 8, a1 + at + 8, a2 + at + 8, a3 + at + 8);
-        odd = Part4(odd, TFormat.Unsigned(quants, 3), a0 + at + 12, a1 + at + 12, a2 + at + 12, a3 + at + 12);
-        even = Part4(even, TFormat.Unsigned(quants, 4), a0 + at + 16, a1 + at + 16, a2 + at + 16, a3 + at + 16);
-        odd = Part4(odd, TFormat.Unsigned(quants, 5), a0 + at + 20, a1 + at + 20, a2 + at + 20, a3 + at + 20);
-        even = Part4(even, TFormat.Unsigned(quants, 6), a0 + at + 24, a1 + at + 24, a2 + at + 24, a3 + at + 24);
-        odd = Part4(odd, TFormat.Unsigned(quants, 7), a0 + at + 28, a1 + at + 28, a2 + at + 28, a3 + at + 28);
-        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
-        acc.T0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.Add(even.T0, odd.T0)), Avx.Multiply(dw, Vector256.Create(*(float*)(p0 + rec))), acc.T0);
-        acc.T1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.Add(even.T1, odd.T1)), Avx.Multiply(dw, Vector256.Create(*(float*)(p1 + rec))), acc.T1);
-        acc.T2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.Add(even.T2, odd.T2)), Avx.Multiply(dw, Vector256.Create(*(float*)(p2 + rec))), acc.T2);
-        acc.T3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.Add(even.T3, odd.T3)), Avx.Multiply(dw, Vector256.Create(*(float*)(p3 + rec))), acc.T3);
-        return acc;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static X8Four<int> Part4(X8Four<int> acc, Vector256<byte> u, byte* q0, byte* q1, byte* q2, byte* q3)
-    {
-        acc.T0 = AvxVnni.MultiplyWideningAndAdd(acc.T0, u, Vector256.Create(*(int*)q0).AsSByte());
-        acc.T1 = AvxVnni.MultiplyWideningAndAdd(acc.T1, u, Vector256.Create(*(int*)q1).AsSByte());
-        acc.T2 = AvxVnni.MultiplyWideningAndAdd(acc.T2, u, Vector256.Create(*(int*)q2).AsSByte());
-        acc.T3 = AvxVnni.MultiplyWideningAndAdd(acc.T3, u, Vector256.Create(*(int*)q3).AsSByte());
-        return acc;
+        s0 = AvxVnni.MultiplyWideningAndAdd(s0, u, Vector256.Create(*(int*)q0).AsSByte());
+        s1 = AvxVnni.MultiplyWideningAndAdd(s1, u, Vector256.Create(*(int*)q1).AsSByte());
+        s2 = AvxVnni.MultiplyWideningAndAdd(s2, u, Vector256.Create(*(int*)q2).AsSByte());
+        s3 = AvxVnni.MultiplyWideningAndAdd(s3, u, Vector256.Create(*(int*)q3).AsSByte());
     }
 }
 
@@ -290,16 +280,10 @@ internal sealed unsafe class Block32X8GemmAvx2<TFormat> : Block32X8Gemm<TFormat>
     protected override void Tile1(byte* group, int blocks, byte* a, byte* p, float* y)
     {
         ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
-        Vector256<float> even = default, odd = default;
+        Vector256<float> acc = default;
         a += 2;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2)
-        {
-            even = Block1(group, scales, b, a, p, even);
-            odd = Block1(group, scales, b + 1, a, p, odd);
-        }
-        if (b < blocks) even = Block1(group, scales, b, a, p, even);
-        Avx.Store(y, Avx.Add(even, odd));
+        for (int b = 0; b < blocks; b++) acc = Block1(group, scales, b, a, p, acc);
+        Avx.Store(y, acc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -309,21 +293,47 @@ internal sealed unsafe class Block32X8GemmAvx2<TFormat> : Block32X8Gemm<TFormat>
         byte* q = a + b * BlockQ8_0.Size;
         byte* rec = p + b * RecordBytes;
         var sums = Vector256.Create(*(int*)(rec + 4));
-        for (int k = 0; k < 8; k++)
-        {
-            var values = Vector256.Create(*(int*)(q + 4 * k)).AsSByte();
-            if (TFormat.Signed)
-            {
-                var w = TFormat.SignedValues(quants, k);
-                sums = Avx2.Add(sums, Int8Dot.Madd(Avx2.Abs(w), Avx2.Sign(values, w)));
-            }
-            else
-            {
-                sums = Avx2.Add(sums, Int8Dot.Madd(TFormat.Unsigned(quants, k), values));
-            }
-        }
+        // Written out: each part's decoding depends on k being a constant.
+        sums = Part1(sums, quants, q, 0); sums = Part1(sums, quants, q, 1); sums = Part1(sums, quants, q, 2); sums = Part1(sums, quants, q, 3);
+        sums = Part1(sums, quants, q, 4); sums = Part1(sums, quants, q, 5); sums = Part1(sums, quants, q, 6); sums = Part1(sums, quants, q, 7);
         var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
         return Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), Avx.Multiply(dw, Vector256.Create(*(float*)rec)), acc);
+    }
+
+    /// <summary>Part k of one token: <c>vpmaddubsw</c> + <c>vpmaddwd</c> (abs/sign for the signed formats).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Part1(Vector256<int> sums, byte* quants, byte* q, int k)
+    {
+        var values = Vector256.Create(*(int*)(q + 4 * k)).AsSByte();
+        if (TFormat.Signed)
+        {
+            var w = TFormat.SignedValues(quants, k);
+            return Avx2.Add(sums, Int8Dot.Madd(Avx2.Abs(w), Avx2.Sign(values, w)));
+        }
+        return Avx2.Add(sums, Int8Dot.Madd(TFormat.Unsigned(quants, k), values));
+    }
+
+    /// <summary>Part k of four tokens, the weights decoded once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static X8Four<int> Part4(X8Four<int> sums, byte* quants, byte* q0, byte* q1, byte* q2, byte* q3, int k)
+    {
+        int o = 4 * k;
+        if (TFormat.Signed)
+        {
+            var w = TFormat.SignedValues(quants, k);
+            var abs = Avx2.Abs(w);
+            sums.T0 = Avx2.Add(sums.T0, Int8Dot.Madd(abs, Avx2.Sign(Vector256.Create(*(int*)(q0 + o)).AsSByte(), w)));
+            sums.T1 = Avx2.Add(sums.T1, Int8Dot.Madd(abs, Avx2.Sign(Vector256.Create(*(int*)(q1 + o)).AsSByte(), w)));
+            sums.T2 = Avx2.Add(sums.T2, Int8Dot.Madd(abs, Avx2.Sign(Vector256.Create(*(int*)(q2 + o)).AsSByte(), w)));
+            sums.T3 = Avx2.Add(sums.T3, Int8Dot.Madd(abs, Avx2.Sign(Vector256.Create(*(int*)(q3 + o)).AsSByte(), w)));
+            return sums;
+        }
+        var u = TFormat.Unsigned(quants, k);
+        sums.T0 = Avx2.Add(sums.T0, Int8Dot.Madd(u, Vector256.Create(*(int*)(q0 + o)).AsSByte()));
+        sums.T1 = Avx2.Add(sums.T1, Int8Dot.Madd(u, Vector256.Create(*(int*)(q1 + o)).AsSByte()));
+        sums.T2 = Avx2.Add(sums.T2, Int8Dot.Madd(u, Vector256.Create(*(int*)(q2 + o)).AsSByte()));
+        sums.T3 = Avx2.Add(sums.T3, Int8Dot.Madd(u, Vector256.Create(*(int*)(q3 + o)).AsSByte()));
+        return sums;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -331,19 +341,13 @@ internal sealed unsafe class Block32X8GemmAvx2<TFormat> : Block32X8Gemm<TFormat>
         byte* p0, byte* p1, byte* p2, byte* p3, float* y0, float* y1, float* y2, float* y3)
     {
         ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
-        X8Four<float> even = default, odd = default;
+        X8Four<float> acc = default;
         a0 += 2; a1 += 2; a2 += 2; a3 += 2;
-        int b = 0;
-        for (; b + 2 <= blocks; b += 2)
-        {
-            even = Block4(group, scales, b, a0, a1, a2, a3, p0, p1, p2, p3, even);
-            odd = Block4(group, scales, b + 1, a0, a1, a2, a3, p0, p1, p2, p3, odd);
-        }
-        if (b < blocks) even = Block4(group, scales, b, a0, a1, a2, a3, p0, p1, p2, p3, even);
-        Avx.Store(y0, Avx.Add(even.T0, odd.T0));
-        Avx.Store(y1, Avx.Add(even.T1, odd.T1));
-        Avx.Store(y2, Avx.Add(even.T2, odd.T2));
-        Avx.Store(y3, Avx.Add(even.T3, odd.T3));
+        for (int b = 0; b < blocks; b++) acc = Block4(group, scales, b, a0, a1, a2, a3, p0, p1, p2, p3, acc);
+        Avx.Store(y0, acc.T0);
+        Avx.Store(y1, acc.T1);
+        Avx.Store(y2, acc.T2);
+        Avx.Store(y3, acc.T3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -358,27 +362,14 @@ internal sealed unsafe class Block32X8GemmAvx2<TFormat> : Block32X8Gemm<TFormat>
         sums.T1 = Vector256.Create(*(int*)(p1 + rec + 4));
         sums.T2 = Vector256.Create(*(int*)(p2 + rec + 4));
         sums.T3 = Vector256.Create(*(int*)(p3 + rec + 4));
-        for (int k = 0; k < 8; k++)
-        {
-            nint o = at + 4 * k;
-            if (TFormat.Signed)
-            {
-                var w = TFormat.SignedValues(quants, k);
-                var abs = Avx2.Abs(w);
-                sums.T0 = Avx2.Add(sums.T0, Int8Dot.Madd(abs, Avx2.Sign(Vector256.Create(*(int*)(a0 + o)).AsSByte(), w)));
-                sums.T1 = Avx2.Add(sums.T1, Int8Dot.Madd(abs, Avx2.Sign(Vector256.Create(*(int*)(a1 + o)).AsSByte(), w)));
-                sums.T2 = Avx2.Add(sums.T2, Int8Dot.Madd(abs, Avx2.Sign(Vector256.Create(*(int*)(a2 + o)).AsSByte(), w)));
-                sums.T3 = Avx2.Add(sums.T3, Int8Dot.Madd(abs, Avx2.Sign(Vector256.Create(*(int*)(a3 + o)).AsSByte(), w)));
-            }
-            else
-            {
-                var u = TFormat.Unsigned(quants, k);
-                sums.T0 = Avx2.Add(sums.T0, Int8Dot.Madd(u, Vector256.Create(*(int*)(a0 + o)).AsSByte()));
-                sums.T1 = Avx2.Add(sums.T1, Int8Dot.Madd(u, Vector256.Create(*(int*)(a1 + o)).AsSByte()));
-                sums.T2 = Avx2.Add(sums.T2, Int8Dot.Madd(u, Vector256.Create(*(int*)(a2 + o)).AsSByte()));
-                sums.T3 = Avx2.Add(sums.T3, Int8Dot.Madd(u, Vector256.Create(*(int*)(a3 + o)).AsSByte()));
-            }
-        }
+        sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 0);
+        sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 1);
+        sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 2);
+        sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 3);
+        sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 4);
+        sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 5);
+        sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 6);
+        sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 7);
         var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
         acc.T0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums.T0), Avx.Multiply(dw, Vector256.Create(*(float*)(p0 + rec))), acc.T0);
         acc.T1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums.T1), Avx.Multiply(dw, Vector256.Create(*(float*)(p1 + rec))), acc.T1);
