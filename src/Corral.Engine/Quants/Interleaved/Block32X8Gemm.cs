@@ -89,15 +89,13 @@ internal abstract unsafe class Block32X8Gemm<TFormat> : Block32X8Gemm where TFor
         long groupBytes = (long)blocks * (TFormat.QuantBytes + 16);
         long recordRow = (long)blocks * RecordBytes;
         int groups = rows / Block32X8.Rows;
-        // Up to 4 tokens (decode, batched decode) pass over each group once: request the weights further on first.
-        bool streaming = tokens <= 4;
-        byte* end = w + groups * groupBytes;
-        if (streaming) WeightPrefetch.Start(w, end);
+        // Up to 4 tokens (decode, batched decode) pass over each group once: the tiles request the weights further on
+        // block by block (a whole group's lines at once stalled on the fill buffers), after the first stretch here.
+        if (tokens <= 4) WeightPrefetch.Start(w, w + groups * groupBytes);
         var discard = stackalloc float[Block32X8.Rows];
         for (int g = 0; g < groups; g++)
         {
             byte* group = w + g * groupBytes;
-            if (streaming) WeightPrefetch.Ahead(group, groupBytes, end);
             float* yg = y + g * Block32X8.Rows;
             int t = 0;
             for (; t + 1 < tokens; t += 4)
@@ -113,6 +111,10 @@ internal abstract unsafe class Block32X8Gemm<TFormat> : Block32X8Gemm where TFor
             if (t < tokens) Tile1(group, blocks, a + t * aStride, prepared + t * recordRow, yg + t * yStride);
         }
     }
+
+    /// <summary>Requests the weights <see cref="WeightPrefetch.Distance"/> past a block's quants (the stream the tiles walk).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected static void Ahead(byte* quants) => WeightPrefetch.Lines(quants + WeightPrefetch.Distance, TFormat.QuantBytes);
 
     /// <summary>One group against one token: 8 results at <paramref name="y"/>.</summary>
     protected abstract void Tile1(byte* group, int blocks, byte* a, byte* p, float* y);
@@ -189,6 +191,7 @@ internal sealed unsafe class Block32X8GemmAvxVnni<TFormat> : Block32X8Gemm<TForm
     private static Vector256<float> Block1(byte* group, ushort* scales, int b, byte* a, byte* p, Vector256<float> acc)
     {
         byte* quants = group + (long)b * TFormat.QuantBytes;
+        Ahead(quants);
         byte* q = a + b * BlockQ8_0.Size + 2;
         byte* rec = p + b * RecordBytes;
         // Four chains (part k mod 4): a block's 8 dependent vpdpbusd take 2 latencies.
@@ -224,6 +227,7 @@ internal sealed unsafe class Block32X8GemmAvxVnni<TFormat> : Block32X8Gemm<TForm
              p0 += RecordBytes, p1 += RecordBytes, p2 += RecordBytes, p3 += RecordBytes)
         {
             byte* quants = group + (long)b * TFormat.QuantBytes;
+            Ahead(quants);
             // Two chains per token (even and odd parts), so a block's 8 dependent vpdpbusd take 4 latencies, not 8.
             var e0 = Vector256.Create(*(int*)(p0 + 4));
             var e1 = Vector256.Create(*(int*)(p1 + 4));
@@ -290,6 +294,7 @@ internal sealed unsafe class Block32X8GemmAvx2<TFormat> : Block32X8Gemm<TFormat>
     private static Vector256<float> Block1(byte* group, ushort* scales, int b, byte* a, byte* p, Vector256<float> acc)
     {
         byte* quants = group + (long)b * TFormat.QuantBytes;
+        Ahead(quants);
         byte* q = a + b * BlockQ8_0.Size;
         byte* rec = p + b * RecordBytes;
         var sums = Vector256.Create(*(int*)(rec + 4));
@@ -355,6 +360,7 @@ internal sealed unsafe class Block32X8GemmAvx2<TFormat> : Block32X8Gemm<TFormat>
         byte* p0, byte* p1, byte* p2, byte* p3, X8Four<float> acc)
     {
         byte* quants = group + (long)b * TFormat.QuantBytes;
+        Ahead(quants);
         nint at = b * BlockQ8_0.Size;
         nint rec = b * RecordBytes;
         X8Four<int> sums;
