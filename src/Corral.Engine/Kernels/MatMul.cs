@@ -13,7 +13,7 @@ namespace Corral.Engine.Kernels;
 /// (<see cref="RowGemm"/>), which decodes each weight block once for several tokens but produces, for every
 /// (row, token), the matrix–vector kernel's bits. So a sequence's results never depend on its batch companions,
 /// on the thread count, or on whether its tokens arrived one at a time or as a prompt. A matrix with a row-interleaved
-/// copy (<see cref="WeightMatrix.Interleaved"/>) goes through <see cref="Block32X8Gemm"/> for any number of tokens instead.
+/// copy (<see cref="WeightMatrix.Interleaved"/>) goes through <see cref="InterleavedGemm"/> for any number of tokens instead.
 /// Up to three products that share their input (Q, K and V; gate and up) run as one dispatch, with the input
 /// converted once per vec_dot type.
 /// </summary>
@@ -26,7 +26,7 @@ public sealed unsafe class MatMul : ParallelWork
     // Kernels by (tier, type), resolved once: the factories are not meant for every call.
     private readonly RowDot?[,] _dots = new RowDot?[3, 64];
     private readonly RowGemm?[,] _gemms = new RowGemm?[3, 64];
-    private readonly Block32X8Gemm?[,] _interleaved = new Block32X8Gemm?[3, 64];
+    private readonly InterleavedGemm?[,] _interleaved = new InterleavedGemm?[3, 64];
     private readonly sbyte[] _supported = new sbyte[64];
 
     private readonly Target[] _targets = [new(), new(), new()];
@@ -119,7 +119,7 @@ public sealed unsafe class MatMul : ParallelWork
                     ? (w.Rows + threads * ChunksPerThread - 1) / (threads * ChunksPerThread)
                     : (int)Math.Clamp(GemmChunkBytes / w.RowBytes, 1, Math.Max(1, w.Rows / (4 * threads)));
                 // Interleaved rows come in groups of 8.
-                if (t.Interleaved != null) t.RowsPerChunk = (t.RowsPerChunk + Block32X8.Rows - 1) & ~(Block32X8.Rows - 1);
+                if (t.Interleaved != null) t.RowsPerChunk = (t.RowsPerChunk + RowInterleaving.Rows - 1) & ~(RowInterleaving.Rows - 1);
                 t.FirstChunk = _totalChunks;
                 _totalChunks += (w.Rows + t.RowsPerChunk - 1) / t.RowsPerChunk;
             }
@@ -142,8 +142,8 @@ public sealed unsafe class MatMul : ParallelWork
             int type = CheckType(t.W!);
             if (t.W!.Interleaved != null)
             {
-                t.Interleaved = _interleaved[(int)_isa, type] ??= Block32X8Kernels.For(t.W.Type, _isa);
-                t.VecDot = GgmlType.Q8_0;
+                t.Interleaved = _interleaved[(int)_isa, type] ??= InterleavedKernels.For(t.W.Type, _isa);
+                t.VecDot = t.Interleaved.ActivationType;
             }
             else if (_tokens == 1)
             {
@@ -240,7 +240,7 @@ public sealed unsafe class MatMul : ParallelWork
         int rows = Math.Min(target.RowsPerChunk, w.Rows - start);
         if (target.Interleaved != null)
         {
-            byte* groups = w.Interleaved + start / Block32X8.Rows * Block32X8.GroupBytes(w.Type, _cols);
+            byte* groups = w.Interleaved + start / RowInterleaving.Rows * RowInterleaving.GroupBytes(w.Type, _cols);
             target.Interleaved.DotTile(groups, rows, source.A, (nint)source.AStride, prep.Prep, _tokens, _cols, target.Y + start, target.YStride);
             return;
         }
@@ -279,7 +279,7 @@ public sealed unsafe class MatMul : ParallelWork
         public int YStride;
         public RowDot? Dot;
         public RowGemm? Gemm;
-        public Block32X8Gemm? Interleaved;
+        public InterleavedGemm? Interleaved;
         public GgmlType VecDot;
         public Target? ASource;
         public Target? PrepSource;

@@ -5,7 +5,7 @@ using Corral.Engine.Quants;
 namespace Corral.Engine.Models;
 
 /// <summary>
-/// The row-interleaved copies (<see cref="Block32X8"/>) of a model's Q8_0, Q4_0, Q5_0 and IQ4_NL matrices, built once at
+/// The row-interleaved copies (<see cref="RowInterleaving"/>) of a model's Q8_0, Q4_0, Q5_0, IQ4_NL and Q6_K matrices, built once at
 /// load in one anonymous arena and owned by the <see cref="Model"/>. Each copy takes the bytes its file rows take; the
 /// file pages it replaces are handed back to the kernel (<c>madvise(MADV_DONTNEED)</c>), so resident memory stays about
 /// the file's size. The file stays mapped: an embedding lookup of a tied output matrix still reads its rows from there.
@@ -48,7 +48,7 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
         long total = 0;
         foreach (var m in Products(weights))
         {
-            if (!Block32X8.CanInterleave(m.Type, m.Rows, m.Cols)) continue;
+            if (!RowInterleaving.CanInterleave(m.Type, m.Rows, m.Cols)) continue;
             var shape = new GgmlTypeRows(m.Type, m.Rows, m.Cols);
             if (byRows.TryGetValue(((nint)m.Data, shape), out var known))
             {
@@ -70,8 +70,8 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
             var items = new List<(Source Source, int FirstGroup, int Groups)>();
             foreach (var s in sources)
             {
-                long groupBytes = Block32X8.GroupBytes(s.Shape.Type, s.Shape.Cols);
-                int groups = s.Shape.Rows / Block32X8.Rows;
+                long groupBytes = RowInterleaving.GroupBytes(s.Shape.Type, s.Shape.Cols);
+                int groups = s.Shape.Rows / RowInterleaving.Rows;
                 int step = (int)Math.Max(1, (256 << 10) / groupBytes);
                 for (int g = 0; g < groups; g += step) items.Add((s, g, Math.Min(step, groups - g)));
             }
@@ -79,7 +79,7 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
             {
                 var (s, first, groups) = items[i];
                 long rowBytes = Tensors.GgmlTypeInfo.RowSize(s.Shape.Type, s.Shape.Cols);
-                Block32X8.Repack(s.Shape.Type, s.Data, rowBytes, s.Shape.Cols, arena + s.Offset, first, groups);
+                RowInterleaving.Repack(s.Shape.Type, s.Data, rowBytes, s.Shape.Cols, arena + s.Offset, first, groups);
             });
         }
         catch

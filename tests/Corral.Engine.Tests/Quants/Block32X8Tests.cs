@@ -17,7 +17,7 @@ public unsafe class Block32X8Tests
     public void EveryTierEqualsTheLayoutArithmeticFromTheFileRows(GgmlType type)
     {
         var rng = new Random((int)type * 17 + 3);
-        var tiers = Block32X8Kernels.All(type);
+        var tiers = InterleavedKernels.All(type);
         Assert.Contains(tiers, k => k.Isa == IsaLevel.Scalar);
         foreach (int n in new[] { 8 * 32, 7 * 32, 32 })
         {
@@ -29,8 +29,8 @@ public unsafe class Block32X8Tests
             fixed (byte* pw = w, pp = packed)
             {
                 // In two ranges of groups, as the loader splits the work.
-                Block32X8.Repack(type, pw, rowBytes, n, pp, 0, 1);
-                Block32X8.Repack(type, pw, rowBytes, n, pp, 1, rows / 8 - 1);
+                RowInterleaving.Repack(type, pw, rowBytes, n, pp, 0, 1);
+                RowInterleaving.Repack(type, pw, rowBytes, n, pp, 1, rows / 8 - 1);
             }
             foreach (int tokens in new[] { 1, 2, 3, 4, 5, 9 })
             {
@@ -49,7 +49,7 @@ public unsafe class Block32X8Tests
                         kernel.Prepare(pa, aRow, n, pr, 0, split);
                         kernel.Prepare(pa, aRow, n, pr, split, tokens - split);
                         // Rows in two calls, as the matrix product splits them.
-                        long groupBytes = Block32X8.GroupBytes(type, n);
+                        long groupBytes = RowInterleaving.GroupBytes(type, n);
                         kernel.DotTile(pp, 8, pa, aRow, pr, tokens, n, pg, rows);
                         kernel.DotTile(pp + groupBytes, rows - 8, pa, aRow, pr, tokens, n, pg + 8, rows);
                     }
@@ -64,11 +64,13 @@ public unsafe class Block32X8Tests
     [Fact]
     public void OnlyWholeGroupsOfTheFormatsWithoutMinimumsInterleave()
     {
-        Assert.True(Block32X8.CanInterleave(GgmlType.Q5_0, 896, 4864));
-        Assert.False(Block32X8.CanInterleave(GgmlType.Q5_0, 12, 64));
-        Assert.False(Block32X8.CanInterleave(GgmlType.Q4_1, 16, 64));
-        Assert.False(Block32X8.CanInterleave(GgmlType.Q4_K, 16, 256));
-        Assert.Equal(8 * GgmlTypeInfo.RowSize(GgmlType.Q5_0, 896), Block32X8.GroupBytes(GgmlType.Q5_0, 896));
+        Assert.True(RowInterleaving.CanInterleave(GgmlType.Q5_0, 896, 4864));
+        Assert.False(RowInterleaving.CanInterleave(GgmlType.Q5_0, 12, 64));
+        Assert.False(RowInterleaving.CanInterleave(GgmlType.Q4_1, 16, 64));
+        Assert.False(RowInterleaving.CanInterleave(GgmlType.Q4_K, 16, 256));
+        Assert.True(RowInterleaving.CanInterleave(GgmlType.Q6_K, 16, 512));
+        Assert.False(RowInterleaving.CanInterleave(GgmlType.Q6_K, 16, 896));
+        Assert.Equal(8 * GgmlTypeInfo.RowSize(GgmlType.Q5_0, 896), RowInterleaving.GroupBytes(GgmlType.Q5_0, 896));
     }
 
     /// <summary>The layout's arithmetic from the file's own rows: exact block sums, d_w·d_a in f32, one FMA chain over the blocks.</summary>

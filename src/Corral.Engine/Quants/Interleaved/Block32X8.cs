@@ -10,7 +10,7 @@ namespace Corral.Engine.Quants;
 /// a block costs a conversion, a multiply and an FMA per 8 rows and token instead of per row and token, which is what lets
 /// batched decode share the weights' trip from memory without paying it back in arithmetic.
 /// <para>
-/// The arithmetic, per (row, token) and identical in every tier (<see cref="Block32X8Gemm"/>): block b's exact integer
+/// The arithmetic, per (row, token) and identical in every tier (<see cref="Block32X8Gemm{TFormat}"/>): block b's exact integer
 /// sum I_b of value × activation, s_b = d_w · d_a rounded to f32, acc = fma(I_b, s_b, acc) from block 0 on; the result is
 /// acc. (One chain: with 4 tokens a tile has 4 of them, and a second chain per token spilled registers.) Single-token and
 /// batched products of an interleaved matrix therefore agree bit for bit.
@@ -18,15 +18,9 @@ namespace Corral.Engine.Quants;
 /// </summary>
 public static unsafe class Block32X8
 {
-    public const int Rows = 8;
+    private const int Rows = RowInterleaving.Rows;
 
     public static bool Supports(GgmlType type) => type is GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.IQ4_NL;
-
-    /// <summary>True when a matrix of this type and shape can be interleaved: whole groups of 8 rows, whole blocks.</summary>
-    public static bool CanInterleave(GgmlType type, int rows, int cols) => Supports(type) && rows > 0 && rows % Rows == 0 && cols > 0 && cols % 32 == 0;
-
-    /// <summary>Bytes of one group of 8 rows (8 file rows' worth).</summary>
-    public static long GroupBytes(GgmlType type, int cols) => Rows * GgmlTypeInfo.RowSize(type, cols);
 
     /// <summary>Quant bytes per block of a group; the group's scales follow its last block.</summary>
     internal static int QuantBytes(GgmlType type) => type switch
@@ -38,11 +32,7 @@ public static unsafe class Block32X8
         _ => throw new ArgumentException($"{GgmlTypeInfo.Name(type)} has no interleaved layout"),
     };
 
-    /// <summary>
-    /// Interleaves groups [<paramref name="firstGroup"/>, firstGroup + <paramref name="groups"/>) of the
-    /// <paramref name="rowBytes"/>-strided file rows at <paramref name="src"/> into <paramref name="dst"/> (the layout of the
-    /// whole matrix: group g at g·<see cref="GroupBytes"/>). Disjoint group ranges may be repacked by several threads at once.
-    /// </summary>
+    /// <summary>See <see cref="RowInterleaving.Repack"/>.</summary>
     public static void Repack(GgmlType type, byte* src, long rowBytes, int cols, byte* dst, int firstGroup, int groups)
     {
         switch (type)

@@ -7,55 +7,44 @@ using Corral.Engine.Tensors;
 namespace Corral.Engine.Quants;
 
 /// <summary>
-/// Products of a row-interleaved matrix (<see cref="Block32X8"/>) with any number of Q8_0 activation rows, one token or a
-/// prompt alike: <c>y[t·yStride + r] = w_r · a_t</c>, in the layout's arithmetic (see <see cref="Block32X8"/>), the same
-/// bits in every tier. Get instances from <see cref="Block32X8Kernels.For"/>.
+/// The 32-block formats' interleaved products (<see cref="Block32X8"/>) against Q8_0 activation rows, in the layout's
+/// arithmetic. Preparation keeps per (token, block) the f32 scale and, where the kernel feeds value + Offset as unsigned
+/// bytes, the integer sum's start −Offset·Σa.
 /// </summary>
-public abstract unsafe class Block32X8Gemm
+internal abstract unsafe class Block32X8Gemm<TFormat> : InterleavedGemm where TFormat : struct, IBlock32X8Format
 {
-    public abstract GgmlType WeightType { get; }
+    public override GgmlType WeightType => TFormat.Type;
+    public override GgmlType ActivationType => GgmlType.Q8_0;
+    protected override int BlockElements => 32;
+    protected override int GroupBlockBytes => TFormat.QuantBytes + 16;
 
-    public abstract IsaLevel Isa { get; }
-
-    public virtual bool IsSupported => CpuIsa.IsSupported(Isa);
-
-    public string Name => GetType().Name;
-
-    /// <summary>Per (token, block) of the prepared activations: the f32 scale and the integer sum's start.</summary>
-    protected const int RecordBytes = 8;
-
-    public long PreparedBytes(int n, int tokens) => (long)tokens * (n / 32) * RecordBytes;
+    /// <summary>Per (token, block): the f32 scale and the integer sum's start.</summary>
+    protected const int Record = 8;
+    protected override int RecordBytes => Record;
 
     /// <summary>True when this kernel's integer sums start from −Offset·Σa (it feeds value + Offset as unsigned bytes).</summary>
     protected abstract bool UsesOffset { get; }
 
-    protected abstract int Offset { get; }
-
-    /// <summary>
-    /// Prepares Q8_0 activation rows [<paramref name="first"/>, first + <paramref name="count"/>) (each
-    /// <paramref name="aStride"/> bytes apart, from <paramref name="a"/>) into <paramref name="prepared"/>: per block its
-    /// f32 scale and −Offset·Σa. Threads may prepare disjoint ranges at once.
-    /// </summary>
-    public void Prepare(byte* a, nint aStride, int n, byte* prepared, int first, int count)
+    public override void Prepare(byte* a, nint aStride, int n, byte* prepared, int first, int count)
     {
         int blocks = n / 32;
         float* f16 = Fp16.Table;
-        int factor = UsesOffset ? -Offset : 0;
+        int factor = UsesOffset ? -TFormat.Offset : 0;
         for (int t = first; t < first + count; t++)
         {
             byte* row = a + t * aStride;
-            byte* rec = prepared + (long)t * blocks * RecordBytes;
-            for (int b = 0; b < blocks; b++, rec += RecordBytes)
+            byte* rec = prepared + (long)t * blocks * Record;
+            for (int b = 0; b < blocks; b++, rec += Record)
             {
                 byte* block = row + b * BlockQ8_0.Size;
                 *(float*)rec = f16[*(ushort*)block];
-                *(int*)(rec + 4) = factor == 0 ? 0 : factor * Sum((sbyte*)block + 2);
+                *(int*)(rec + 4) = factor == 0 ? 0 : factor * Sum32((sbyte*)block + 2);
             }
         }
     }
 
     /// <summary>Σ of 32 int8 values: sums of (q + 128) by 8-byte groups (<c>vpsadbw</c>), less 32·128.</summary>
-    private static int Sum(sbyte* q)
+    private static int Sum32(sbyte* q)
     {
         if (Avx2.IsSupported)
         {
@@ -68,60 +57,9 @@ public abstract unsafe class Block32X8Gemm
         return s;
     }
 
-    /// <summary>
-    /// <paramref name="rows"/> rows (a multiple of 8) of an interleaved matrix from group pointer <paramref name="w"/>, against
-    /// <paramref name="tokens"/> Q8_0 rows (<paramref name="aStride"/> apart) prepared by <see cref="Prepare"/>.
-    /// </summary>
-    public abstract void DotTile(byte* w, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n, float* y, nint yStride);
-
-    public override string ToString() => Name;
-}
-
-/// <summary>The tiers' shared walk: groups of 8 rows, tokens in fours (a last one alone), weights requested ahead when streaming.</summary>
-internal abstract unsafe class Block32X8Gemm<TFormat> : Block32X8Gemm where TFormat : struct, IBlock32X8Format
-{
-    public override GgmlType WeightType => TFormat.Type;
-    protected override int Offset => TFormat.Offset;
-
-    public override void DotTile(byte* w, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n, float* y, nint yStride)
-    {
-        int blocks = n / 32;
-        long groupBytes = (long)blocks * (TFormat.QuantBytes + 16);
-        long recordRow = (long)blocks * RecordBytes;
-        int groups = rows / Block32X8.Rows;
-        // Up to 4 tokens (decode, batched decode) pass over each group once: the tiles request the weights further on
-        // block by block (a whole group's lines at once stalled on the fill buffers), after the first stretch here.
-        if (tokens <= 4) WeightPrefetch.Start(w, w + groups * groupBytes);
-        var discard = stackalloc float[Block32X8.Rows];
-        for (int g = 0; g < groups; g++)
-        {
-            byte* group = w + g * groupBytes;
-            float* yg = y + g * Block32X8.Rows;
-            int t = 0;
-            for (; t + 1 < tokens; t += 4)
-            {
-                // 2 or 3 tokens repeat the last one into a discarded result.
-                int t1 = Math.Min(t + 1, tokens - 1), t2 = Math.Min(t + 2, tokens - 1), t3 = Math.Min(t + 3, tokens - 1);
-                Tile4(group, blocks,
-                    a + t * aStride, a + t1 * aStride, a + t2 * aStride, a + t3 * aStride,
-                    prepared + t * recordRow, prepared + t1 * recordRow, prepared + t2 * recordRow, prepared + t3 * recordRow,
-                    yg + t * yStride, t + 1 < tokens ? yg + t1 * yStride : discard,
-                    t + 2 < tokens ? yg + t2 * yStride : discard, t + 3 < tokens ? yg + t3 * yStride : discard);
-            }
-            if (t < tokens) Tile1(group, blocks, a + t * aStride, prepared + t * recordRow, yg + t * yStride);
-        }
-    }
-
     /// <summary>Requests the weights <see cref="WeightPrefetch.Distance"/> past a block's quants (the stream the tiles walk).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected static void Ahead(byte* quants) => WeightPrefetch.Lines(quants + WeightPrefetch.Distance, TFormat.QuantBytes);
-
-    /// <summary>One group against one token: 8 results at <paramref name="y"/>.</summary>
-    protected abstract void Tile1(byte* group, int blocks, byte* a, byte* p, float* y);
-
-    /// <summary>One group against four tokens.</summary>
-    protected abstract void Tile4(byte* group, int blocks, byte* a0, byte* a1, byte* a2, byte* a3,
-        byte* p0, byte* p1, byte* p2, byte* p3, float* y0, float* y1, float* y2, float* y3);
 }
 
 /// <summary>The reference: element by element from the interleaved bytes, in the layout's order.</summary>
@@ -134,7 +72,7 @@ internal sealed unsafe class Block32X8GemmScalar<TFormat> : Block32X8Gemm<TForma
     protected override void Tile1(byte* group, int blocks, byte* a, byte* p, float* y)
     {
         ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
-        for (int r = 0; r < Block32X8.Rows; r++)
+        for (int r = 0; r < RowInterleaving.Rows; r++)
         {
             float acc = 0;
             for (int b = 0; b < blocks; b++)
@@ -143,7 +81,7 @@ internal sealed unsafe class Block32X8GemmScalar<TFormat> : Block32X8Gemm<TForma
                 sbyte* q = (sbyte*)(a + b * BlockQ8_0.Size + 2);
                 int sum = 0;
                 for (int e = 0; e < 32; e++) sum += TFormat.Value(quants, r, e) * q[e];
-                float s = Fp16.ToSingle(scales[Block32X8.Rows * b + r]) * *(float*)(p + b * RecordBytes);
+                float s = Fp16.ToSingle(scales[RowInterleaving.Rows * b + r]) * *(float*)(p + b * Record);
                 acc = MathF.FusedMultiplyAdd(sum, s, acc);
             }
             y[r] = acc;
@@ -193,7 +131,7 @@ internal sealed unsafe class Block32X8GemmAvxVnni<TFormat> : Block32X8Gemm<TForm
         byte* quants = group + (long)b * TFormat.QuantBytes;
         Ahead(quants);
         byte* q = a + b * BlockQ8_0.Size + 2;
-        byte* rec = p + b * RecordBytes;
+        byte* rec = p + b * Record;
         // Four chains (part k mod 4): a block's 8 dependent vpdpbusd take 2 latencies.
         var c0 = Vector256.Create(*(int*)(rec + 4));
         Vector256<int> c1 = default, c2 = default, c3 = default;
@@ -205,7 +143,7 @@ internal sealed unsafe class Block32X8GemmAvxVnni<TFormat> : Block32X8Gemm<TForm
         c1 = Part(c1, TFormat.Unsigned(quants, 5), q + 20);
         c2 = Part(c2, TFormat.Unsigned(quants, 6), q + 24);
         c3 = Part(c3, TFormat.Unsigned(quants, 7), q + 28);
-        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
+        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + RowInterleaving.Rows * b));
         var scale = Avx.Multiply(dw, Vector256.Create(*(float*)rec));
         return Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.Add(Avx2.Add(c0, c2), Avx2.Add(c1, c3))), scale, acc);
     }
@@ -224,7 +162,7 @@ internal sealed unsafe class Block32X8GemmAvxVnni<TFormat> : Block32X8Gemm<TForm
         // The activation blocks' values start 2 bytes in (after the f16 scale).
         a0 += 2; a1 += 2; a2 += 2; a3 += 2;
         for (int b = 0; b < blocks; b++, a0 += BlockQ8_0.Size, a1 += BlockQ8_0.Size, a2 += BlockQ8_0.Size, a3 += BlockQ8_0.Size,
-             p0 += RecordBytes, p1 += RecordBytes, p2 += RecordBytes, p3 += RecordBytes)
+             p0 += Record, p1 += Record, p2 += Record, p3 += Record)
         {
             byte* quants = group + (long)b * TFormat.QuantBytes;
             Ahead(quants);
@@ -247,7 +185,7 @@ internal sealed unsafe class Block32X8GemmAvxVnni<TFormat> : Block32X8Gemm<TForm
             var s1 = Avx2.Add(e1, o1);
             var s2 = Avx2.Add(e2, o2);
             var s3 = Avx2.Add(e3, o3);
-            var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
+            var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + RowInterleaving.Rows * b));
             acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0), Avx.Multiply(dw, Vector256.Create(*(float*)p0)), acc0);
             acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s1), Avx.Multiply(dw, Vector256.Create(*(float*)p1)), acc1);
             acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s2), Avx.Multiply(dw, Vector256.Create(*(float*)p2)), acc2);
@@ -296,12 +234,12 @@ internal sealed unsafe class Block32X8GemmAvx2<TFormat> : Block32X8Gemm<TFormat>
         byte* quants = group + (long)b * TFormat.QuantBytes;
         Ahead(quants);
         byte* q = a + b * BlockQ8_0.Size;
-        byte* rec = p + b * RecordBytes;
+        byte* rec = p + b * Record;
         var sums = Vector256.Create(*(int*)(rec + 4));
         // Written out: each part's decoding depends on k being a constant.
         sums = Part1(sums, quants, q, 0); sums = Part1(sums, quants, q, 1); sums = Part1(sums, quants, q, 2); sums = Part1(sums, quants, q, 3);
         sums = Part1(sums, quants, q, 4); sums = Part1(sums, quants, q, 5); sums = Part1(sums, quants, q, 6); sums = Part1(sums, quants, q, 7);
-        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
+        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + RowInterleaving.Rows * b));
         return Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), Avx.Multiply(dw, Vector256.Create(*(float*)rec)), acc);
     }
 
@@ -362,7 +300,7 @@ internal sealed unsafe class Block32X8GemmAvx2<TFormat> : Block32X8Gemm<TFormat>
         byte* quants = group + (long)b * TFormat.QuantBytes;
         Ahead(quants);
         nint at = b * BlockQ8_0.Size;
-        nint rec = b * RecordBytes;
+        nint rec = b * Record;
         X8Four<int> sums;
         sums.T0 = Vector256.Create(*(int*)(p0 + rec + 4));
         sums.T1 = Vector256.Create(*(int*)(p1 + rec + 4));
@@ -376,44 +314,11 @@ internal sealed unsafe class Block32X8GemmAvx2<TFormat> : Block32X8Gemm<TFormat>
         sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 5);
         sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 6);
         sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 7);
-        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
+        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + RowInterleaving.Rows * b));
         acc.T0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums.T0), Avx.Multiply(dw, Vector256.Create(*(float*)(p0 + rec))), acc.T0);
         acc.T1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums.T1), Avx.Multiply(dw, Vector256.Create(*(float*)(p1 + rec))), acc.T1);
         acc.T2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums.T2), Avx.Multiply(dw, Vector256.Create(*(float*)(p2 + rec))), acc.T2);
         acc.T3 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums.T3), Avx.Multiply(dw, Vector256.Create(*(float*)(p3 + rec))), acc.T3);
         return acc;
     }
-}
-
-/// <summary>Picks the interleaved kernel for a weight type once, by instruction-set tier.</summary>
-public static class Block32X8Kernels
-{
-    public static Block32X8Gemm For(GgmlType weight, IsaLevel isa)
-    {
-        if (!CpuIsa.IsSupported(isa)) isa = CpuIsa.Supported;
-        foreach (var k in Candidates(weight))
-            if (k.Isa <= isa && k.IsSupported) return k;
-        throw new ArgumentException($"{GgmlTypeInfo.Name(weight)} has no interleaved layout");
-    }
-
-    /// <summary>Every interleaved kernel this CPU runs for <paramref name="weight"/>, the scalar reference last.</summary>
-    public static IReadOnlyList<Block32X8Gemm> All(GgmlType weight) => Candidates(weight).Where(k => k.IsSupported).ToArray();
-
-    private static Block32X8Gemm[] Candidates(GgmlType weight) => weight switch
-    {
-        GgmlType.Q8_0 => s_q8_0,
-        GgmlType.Q4_0 => s_q4_0,
-        GgmlType.Q5_0 => s_q5_0,
-        GgmlType.IQ4_NL => s_iq4_nl,
-        _ => [],
-    };
-
-    private static readonly Block32X8Gemm[] s_q8_0 = Tiers<Q8_0X8>();
-    private static readonly Block32X8Gemm[] s_q4_0 = Tiers<Q4_0X8>();
-    private static readonly Block32X8Gemm[] s_q5_0 = Tiers<Q5_0X8>();
-    private static readonly Block32X8Gemm[] s_iq4_nl = Tiers<IQ4_NLX8>();
-
-    // Fastest first; the 256-bit kernels serve the AVX-512 tier too (EVEX-encoded, 32 registers).
-    private static Block32X8Gemm[] Tiers<TFormat>() where TFormat : struct, IBlock32X8Format =>
-        [Block32X8GemmAvxVnni<TFormat>.Instance, Block32X8GemmAvx2<TFormat>.Instance, Block32X8GemmScalar<TFormat>.Instance];
 }

@@ -1,0 +1,148 @@
+using Corral.Engine.Kernels;
+using Corral.Engine.Tensors;
+
+namespace Corral.Engine.Quants;
+
+/// <summary>
+/// Row-interleaved weights: rows in groups of 8, each group's blocks stored so that one byte-product instruction advances
+/// all 8 rows, each in its own lane (<see cref="Block32X8"/> for Q8_0/Q4_0/Q5_0/IQ4_NL, <see cref="Q6_KX8"/> for Q6_K).
+/// A group takes exactly the bytes its 8 file rows take. Built once at model load (<c>InterleavedWeights</c>).
+/// </summary>
+public static unsafe class RowInterleaving
+{
+    public const int Rows = 8;
+
+    public static bool Supports(GgmlType type) => Block32X8.Supports(type) || type == GgmlType.Q6_K;
+
+    /// <summary>True when a matrix of this type and shape can be interleaved: whole groups of 8 rows, whole blocks.</summary>
+    public static bool CanInterleave(GgmlType type, int rows, int cols) =>
+        Supports(type) && rows > 0 && rows % Rows == 0 && cols > 0 && cols % GgmlTypeInfo.BlockSize(type) == 0;
+
+    /// <summary>Bytes of one group of 8 rows (8 file rows' worth).</summary>
+    public static long GroupBytes(GgmlType type, int cols) => Rows * GgmlTypeInfo.RowSize(type, cols);
+
+    /// <summary>
+    /// Interleaves groups [<paramref name="firstGroup"/>, firstGroup + <paramref name="groups"/>) of the
+    /// <paramref name="rowBytes"/>-strided file rows at <paramref name="src"/> into <paramref name="dst"/> (the layout of the
+    /// whole matrix: group g at g·<see cref="GroupBytes"/>). Disjoint group ranges may be repacked by several threads at once.
+    /// </summary>
+    public static void Repack(GgmlType type, byte* src, long rowBytes, int cols, byte* dst, int firstGroup, int groups)
+    {
+        if (type == GgmlType.Q6_K) Q6_KX8.Repack(src, rowBytes, cols, dst, firstGroup, groups);
+        else Block32X8.Repack(type, src, rowBytes, cols, dst, firstGroup, groups);
+    }
+}
+
+/// <summary>
+/// Products of a row-interleaved matrix with any number of activation rows (in <see cref="ActivationType"/>), one token or a
+/// prompt alike: <c>y[t·yStride + r] = w_r · a_t</c>. Each family defines one arithmetic per (row, token), reproduced bit
+/// for bit by every tier, so single-token and batched products agree. Get instances from <see cref="InterleavedKernels.For"/>.
+/// </summary>
+public abstract unsafe class InterleavedGemm
+{
+    public abstract GgmlType WeightType { get; }
+
+    public abstract GgmlType ActivationType { get; }
+
+    public abstract IsaLevel Isa { get; }
+
+    public virtual bool IsSupported => CpuIsa.IsSupported(Isa);
+
+    public string Name => GetType().Name;
+
+    /// <summary>Elements per weight block (32, or 256 for the K-quants).</summary>
+    protected abstract int BlockElements { get; }
+
+    /// <summary>Bytes of one block of a group of 8 rows.</summary>
+    protected abstract int GroupBlockBytes { get; }
+
+    /// <summary>Prepared bytes per (token, block).</summary>
+    protected abstract int RecordBytes { get; }
+
+    public long PreparedBytes(int n, int tokens) => (long)tokens * (n / BlockElements) * RecordBytes;
+
+    /// <summary>
+    /// Prepares activation rows [<paramref name="first"/>, first + <paramref name="count"/>) (each <paramref name="aStride"/>
+    /// bytes apart, from <paramref name="a"/>) into <paramref name="prepared"/> (<see cref="PreparedBytes"/> for all the
+    /// tokens). Threads may prepare disjoint ranges at once.
+    /// </summary>
+    public abstract void Prepare(byte* a, nint aStride, int n, byte* prepared, int first, int count);
+
+    /// <summary>
+    /// <paramref name="rows"/> rows (a multiple of 8) of an interleaved matrix from group pointer <paramref name="w"/>, against
+    /// <paramref name="tokens"/> activation rows (<paramref name="aStride"/> apart) prepared by <see cref="Prepare"/>:
+    /// groups of 8 rows, tokens in fours (a last one alone).
+    /// </summary>
+    public void DotTile(byte* w, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n, float* y, nint yStride)
+    {
+        int blocks = n / BlockElements;
+        long groupBytes = (long)blocks * GroupBlockBytes;
+        long recordRow = (long)blocks * RecordBytes;
+        int groups = rows / RowInterleaving.Rows;
+        // Up to 4 tokens (decode, batched decode) pass over each group once: the tiles request the weights further on
+        // block by block (a whole group's lines at once stalled on the fill buffers), after the first stretch here.
+        if (tokens <= 4) WeightPrefetch.Start(w, w + groups * groupBytes);
+        var discard = stackalloc float[RowInterleaving.Rows];
+        for (int g = 0; g < groups; g++)
+        {
+            byte* group = w + g * groupBytes;
+            float* yg = y + g * RowInterleaving.Rows;
+            int t = 0;
+            for (; t + 1 < tokens; t += 4)
+            {
+                // 2 or 3 tokens repeat the last one into a discarded result.
+                int t1 = Math.Min(t + 1, tokens - 1), t2 = Math.Min(t + 2, tokens - 1), t3 = Math.Min(t + 3, tokens - 1);
+                Tile4(group, blocks,
+                    a + t * aStride, a + t1 * aStride, a + t2 * aStride, a + t3 * aStride,
+                    prepared + t * recordRow, prepared + t1 * recordRow, prepared + t2 * recordRow, prepared + t3 * recordRow,
+                    yg + t * yStride, t + 1 < tokens ? yg + t1 * yStride : discard,
+                    t + 2 < tokens ? yg + t2 * yStride : discard, t + 3 < tokens ? yg + t3 * yStride : discard);
+            }
+            if (t < tokens) Tile1(group, blocks, a + t * aStride, prepared + t * recordRow, yg + t * yStride);
+        }
+    }
+
+    /// <summary>One group against one token: 8 results at <paramref name="y"/>.</summary>
+    protected abstract void Tile1(byte* group, int blocks, byte* a, byte* p, float* y);
+
+    /// <summary>One group against four tokens.</summary>
+    protected abstract void Tile4(byte* group, int blocks, byte* a0, byte* a1, byte* a2, byte* a3,
+        byte* p0, byte* p1, byte* p2, byte* p3, float* y0, float* y1, float* y2, float* y3);
+
+    public override string ToString() => Name;
+}
+
+/// <summary>Picks the interleaved kernel for a weight type once, by instruction-set tier.</summary>
+public static class InterleavedKernels
+{
+    public static InterleavedGemm For(GgmlType weight, IsaLevel isa)
+    {
+        if (!CpuIsa.IsSupported(isa)) isa = CpuIsa.Supported;
+        foreach (var k in Candidates(weight))
+            if (k.Isa <= isa && k.IsSupported) return k;
+        throw new ArgumentException($"{GgmlTypeInfo.Name(weight)} has no interleaved layout");
+    }
+
+    /// <summary>Every interleaved kernel this CPU runs for <paramref name="weight"/>, the scalar reference last.</summary>
+    public static IReadOnlyList<InterleavedGemm> All(GgmlType weight) => Candidates(weight).Where(k => k.IsSupported).ToArray();
+
+    private static InterleavedGemm[] Candidates(GgmlType weight) => weight switch
+    {
+        GgmlType.Q8_0 => s_q8_0,
+        GgmlType.Q4_0 => s_q4_0,
+        GgmlType.Q5_0 => s_q5_0,
+        GgmlType.IQ4_NL => s_iq4_nl,
+        GgmlType.Q6_K => s_q6_k,
+        _ => [],
+    };
+
+    private static readonly InterleavedGemm[] s_q8_0 = Block32Tiers<Q8_0X8>();
+    private static readonly InterleavedGemm[] s_q4_0 = Block32Tiers<Q4_0X8>();
+    private static readonly InterleavedGemm[] s_q5_0 = Block32Tiers<Q5_0X8>();
+    private static readonly InterleavedGemm[] s_iq4_nl = Block32Tiers<IQ4_NLX8>();
+    private static readonly InterleavedGemm[] s_q6_k = [Q6_KX8GemmAvxVnni.Instance, Q6_KX8GemmAvx2.Instance, Q6_KX8GemmScalar.Instance];
+
+    // Fastest first; the 256-bit kernels serve the AVX-512 tier too (EVEX-encoded, 32 registers).
+    private static InterleavedGemm[] Block32Tiers<TFormat>() where TFormat : struct, IBlock32X8Format =>
+        [Block32X8GemmAvxVnni<TFormat>.Instance, Block32X8GemmAvx2<TFormat>.Instance, Block32X8GemmScalar<TFormat>.Instance];
+}
