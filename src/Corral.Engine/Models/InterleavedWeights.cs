@@ -5,7 +5,7 @@ using Corral.Engine.Quants;
 namespace Corral.Engine.Models;
 
 /// <summary>
-/// The row-interleaved copies (<see cref="RowInterleaving"/>) of a model's Q8_0, Q4_0, Q5_0, IQ4_NL and Q6_K matrices, built once at
+/// The row-interleaved copies (<see cref="RowInterleaving"/>) of a model's Q8_0, Q4_0, Q5_0 and IQ4_NL matrices, built once at
 /// load in one anonymous arena and owned by the <see cref="Model"/>. Each copy takes the bytes its file rows take; the
 /// file pages it replaces are handed back to the kernel (<c>madvise(MADV_DONTNEED)</c>), so resident memory stays about
 /// the file's size. The file stays mapped: an embedding lookup of a tied output matrix still reads its rows from there.

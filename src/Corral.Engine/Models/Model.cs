@@ -13,7 +13,7 @@ public sealed record ModelLoadOptions
     public bool LockMemory { get; init; }
 
     /// <summary>
-    /// Give the Q8_0/Q4_0/Q5_0/IQ4_NL/Q6_K matrices their row-interleaved copies (<see cref="InterleavedWeights"/>). On unless
+    /// Give the Q8_0/Q4_0/Q5_0/IQ4_NL matrices their row-interleaved copies (<see cref="InterleavedWeights"/>). On unless
     /// <c>CORRAL_INTERLEAVE=0</c>, which exists to measure the difference: the numbers change in the last bits.
     /// </summary>
     public bool InterleaveWeights { get; init; } = Environment.GetEnvironmentVariable("CORRAL_INTERLEAVE") != "0";

@@ -7,7 +7,7 @@ namespace Corral.Engine.Models;
 /// A 2-D weight in the file's own encoding: <see cref="Rows"/> output rows of <see cref="Cols"/> inputs,
 /// each row <see cref="RowBytes"/> long, living in the memory-mapped file (never copied).
 /// A fused tensor (phi3's QKV, gate|up) is split into several views over consecutive rows.
-/// Matrices of the 32-block formats without minimums and of Q6_K also get a row-interleaved copy at load
+/// Matrices of the 32-block formats without minimums also get a row-interleaved copy at load
 /// (<see cref="Interleaved"/>, see <see cref="InterleavedWeights"/>), which every product then uses.
 /// </summary>
 public sealed unsafe class WeightMatrix

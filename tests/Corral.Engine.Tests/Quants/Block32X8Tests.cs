@@ -68,8 +68,7 @@ public unsafe class Block32X8Tests
         Assert.False(RowInterleaving.CanInterleave(GgmlType.Q5_0, 12, 64));
         Assert.False(RowInterleaving.CanInterleave(GgmlType.Q4_1, 16, 64));
         Assert.False(RowInterleaving.CanInterleave(GgmlType.Q4_K, 16, 256));
-        Assert.True(RowInterleaving.CanInterleave(GgmlType.Q6_K, 16, 512));
-        Assert.False(RowInterleaving.CanInterleave(GgmlType.Q6_K, 16, 896));
+        Assert.False(RowInterleaving.CanInterleave(GgmlType.Q6_K, 16, 512));
         Assert.Equal(8 * GgmlTypeInfo.RowSize(GgmlType.Q5_0, 896), RowInterleaving.GroupBytes(GgmlType.Q5_0, 896));
     }
 
