@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Corral.Engine.Sampling;
 
 /// <summary>
@@ -132,7 +135,44 @@ public sealed class Sampler
         for (int k = 0; k < _historyCount; k++) _work[_history[(_historyHead + k) % _history.Length]] = 0f;
     }
 
-    private static int ArgMax(ReadOnlySpan<float> l)
+    /// <summary>
+    /// The first index of the largest logit, NaNs never winning (but a NaN at 0 is kept, as nothing compares greater):
+    /// <see cref="ArgMaxScalar"/>'s answer, eight lanes at a time. Greedy decoding of a 150k vocabulary ran it per token per
+    /// sequence on the batch's loop thread, about 0.15 ms each with the scalar loop.
+    /// </summary>
+    internal static int ArgMax(ReadOnlySpan<float> l)
+    {
+        if (!Vector256.IsHardwareAccelerated || l.Length < 2 * Vector256<float>.Count || float.IsNaN(l[0])) return ArgMaxScalar(l);
+        // Per lane: the largest value seen and its first index (strictly greater replaces, so ties keep the earlier one).
+        var bestValues = Vector256.Create(float.NegativeInfinity);
+        var bestIndices = Vector256<int>.Zero;
+        var indices = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        var step = Vector256.Create(Vector256<float>.Count);
+        ref float start = ref MemoryMarshal.GetReference(l);
+        int i = 0;
+        for (; i + Vector256<float>.Count <= l.Length; i += Vector256<float>.Count)
+        {
+            var values = Vector256.LoadUnsafe(ref start, (nuint)i);
+            var greater = Vector256.GreaterThan(values, bestValues);
+            bestValues = Vector256.ConditionalSelect(greater, values, bestValues);
+            bestIndices = Vector256.ConditionalSelect(greater.AsInt32(), indices, bestIndices);
+            indices += step;
+        }
+        // Lanes hold disjoint index sets: the greatest value wins, a tie goes to the lower index.
+        float best = float.NegativeInfinity;
+        int at = 0;
+        for (int lane = 0; lane < Vector256<float>.Count; lane++)
+        {
+            float v = bestValues.GetElement(lane);
+            int index = bestIndices.GetElement(lane);
+            if (v > best || (v == best && index < at)) { best = v; at = index; }
+        }
+        for (; i < l.Length; i++) if (l[i] > best) { best = l[i]; at = i; }
+        // Every value −∞ (or NaN): nothing is greater than element 0.
+        return best == float.NegativeInfinity ? 0 : at;
+    }
+
+    internal static int ArgMaxScalar(ReadOnlySpan<float> l)
     {
         int best = 0;
         for (int i = 1; i < l.Length; i++) if (l[i] > l[best]) best = i;
