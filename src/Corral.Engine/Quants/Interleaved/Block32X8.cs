@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Quants;
@@ -45,6 +46,8 @@ public static unsafe class Block32X8
         }
     }
 
+    // Fully optimized from the first call: a model load runs it over every interleaved matrix once.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Repack<TFormat>(byte* src, long rowBytes, int cols, byte* dst, int firstGroup, int groups)
         where TFormat : struct, IBlock32X8Format
     {

@@ -44,14 +44,42 @@ internal unsafe interface IBlock32X8Format
 internal static unsafe class X8Nibbles
 {
     /// <summary>16 nibble bytes of 8 rows → 4 parts of 32 bytes: part m, dword r = row r's bytes 4m..4m+3 (elements 4m+j low, 4m+16+j high).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Repack(byte** rows, int qsAt, byte* quants)
     {
+        if (Avx2.IsSupported)
+        {
+            // Rows r and r + 4 in the two lanes, then a 4 × 4 dword transpose in each lane: lane 0 of part m gets rows
+            // 0..3, lane 1 rows 4..7, each row's dword m.
+            var a = Vector256.Create(Sse2.LoadVector128(rows[0] + qsAt), Sse2.LoadVector128(rows[4] + qsAt)).AsUInt32();
+            var b = Vector256.Create(Sse2.LoadVector128(rows[1] + qsAt), Sse2.LoadVector128(rows[5] + qsAt)).AsUInt32();
+            var c = Vector256.Create(Sse2.LoadVector128(rows[2] + qsAt), Sse2.LoadVector128(rows[6] + qsAt)).AsUInt32();
+            var d = Vector256.Create(Sse2.LoadVector128(rows[3] + qsAt), Sse2.LoadVector128(rows[7] + qsAt)).AsUInt32();
+            Transpose4(a, b, c, d, (uint*)quants, 8);
+            return;
+        }
         for (int r = 0; r < 8; r++)
         {
             uint* src = (uint*)(rows[r] + qsAt);
             for (int m = 0; m < 4; m++) ((uint*)quants)[8 * m + r] = src[m];
         }
+    }
+
+    /// <summary>
+    /// Per 128-bit lane, the 4 × 4 dword transpose of rows a, b, c, d: output m (at <paramref name="dst"/> + m·stride dwords)
+    /// is (a[m], b[m], c[m], d[m]) in each lane.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Transpose4(Vector256<uint> a, Vector256<uint> b, Vector256<uint> c, Vector256<uint> d, uint* dst, int stride)
+    {
+        var ab0 = Avx2.UnpackLow(a, b);   // a0 b0 a1 b1
+        var ab1 = Avx2.UnpackHigh(a, b);  // a2 b2 a3 b3
+        var cd0 = Avx2.UnpackLow(c, d);
+        var cd1 = Avx2.UnpackHigh(c, d);
+        Avx.Store(dst, Avx2.UnpackLow(ab0.AsUInt64(), cd0.AsUInt64()).AsUInt32());
+        Avx.Store(dst + stride, Avx2.UnpackHigh(ab0.AsUInt64(), cd0.AsUInt64()).AsUInt32());
+        Avx.Store(dst + 2 * stride, Avx2.UnpackLow(ab1.AsUInt64(), cd1.AsUInt64()).AsUInt32());
+        Avx.Store(dst + 3 * stride, Avx2.UnpackHigh(ab1.AsUInt64(), cd1.AsUInt64()).AsUInt32());
     }
 
     /// <summary>The nibble of element e of row r: parts 0..3 hold elements 4m+j in their low nibbles, 4m+16+j in the high ones.</summary>
@@ -80,8 +108,24 @@ internal readonly unsafe struct Q8_0X8 : IBlock32X8Format
     public static bool Signed => true;
 
     /// <summary>Stored as value + 128 (unsigned), so the VNNI kernel loads them as they are.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Repack(byte** rows, byte* quants)
     {
+        if (Avx2.IsSupported)
+        {
+            // Dwords 0..3 and 4..7 of every row as two 4 × 4 transposes per lane pair (rows r, r + 4 in the lanes).
+            var flip = Vector256.Create(0x80808080u);
+            for (int half = 0; half < 2; half++)
+            {
+                int at = 2 + 16 * half;
+                var a = Vector256.Create(Sse2.LoadVector128(rows[0] + at), Sse2.LoadVector128(rows[4] + at)).AsUInt32() ^ flip;
+                var b = Vector256.Create(Sse2.LoadVector128(rows[1] + at), Sse2.LoadVector128(rows[5] + at)).AsUInt32() ^ flip;
+                var c = Vector256.Create(Sse2.LoadVector128(rows[2] + at), Sse2.LoadVector128(rows[6] + at)).AsUInt32() ^ flip;
+                var d = Vector256.Create(Sse2.LoadVector128(rows[3] + at), Sse2.LoadVector128(rows[7] + at)).AsUInt32() ^ flip;
+                X8Nibbles.Transpose4(a, b, c, d, (uint*)quants + 32 * half, 8);
+            }
+            return;
+        }
         for (int r = 0; r < 8; r++)
         {
             uint* src = (uint*)(rows[r] + 2);
@@ -125,6 +169,7 @@ internal readonly unsafe struct Q5_0X8 : IBlock32X8Format
     public static int Offset => 16;
     public static bool Signed => false;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Repack(byte** rows, byte* quants)
     {
         X8Nibbles.Repack(rows, 6, quants);
