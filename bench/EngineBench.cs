@@ -43,6 +43,8 @@ if (opts.ContainsKey("matmul")) return MatMulBench(modelPath, threads, int.Parse
 var sw = Stopwatch.StartNew();
 using var model = Model.Load(modelPath, new ModelLoadOptions { ContextLength = ctx });
 double loadSeconds = sw.Elapsed.TotalSeconds;
+// Steady state: the row-interleaved weight copies are built in the background after loading.
+model.WaitForInterleavedWeights();
 using var pool = new WorkerPool(threads);
 using var cache = new KvCache(model.Hyperparameters, ctx, 1);
 var forward = new ForwardPass(model, cache, pool, Math.Min(batchSize, nPrompt));
@@ -118,6 +120,7 @@ static int StreamsBench(string modelPath, int threads, int nPrompt, int nGen, in
     var runs = variants.Select(v =>
     {
         var model = Model.Load(modelPath, new ModelLoadOptions { ContextLength = ctx, InterleaveWeights = v.Item2 });
+        model.WaitForInterleavedWeights();
         var cache = new KvCache(model.Hyperparameters, ctx, streams);
         var forward = new ForwardPass(model, cache, pool, Math.Max(nPrompt, streams));
         return (Name: v.Item1, Model: model, Cache: cache, Forward: forward, One: new List<double>(), Many: new List<double>());
@@ -170,6 +173,7 @@ static unsafe int MatMulBench(string modelPath, int threads, int tokens, int rep
         ? new[] { ("interleaved", true), ("file layout", false) }
         : new[] { ("", new ModelLoadOptions().InterleaveWeights) };
     var models = variants.Select(v => Model.Load(modelPath, new ModelLoadOptions { ContextLength = 64, InterleaveWeights = v.Item2 })).ToArray();
+    foreach (var m in models) m.WaitForInterleavedWeights();
     using var pool = new WorkerPool(threads);
     var matmul = new Corral.Engine.Kernels.MatMul(pool);
     var kindsOf = models.Select(model =>

@@ -12,8 +12,9 @@ namespace Corral.Engine.Kernels;
 /// goes through the matrix–vector kernel (<see cref="RowDot"/>); several go through the tiled kernel
 /// (<see cref="RowGemm"/>), which decodes each weight block once for several tokens but produces, for every
 /// (row, token), the matrix–vector kernel's bits. So a sequence's results never depend on its batch companions,
-/// on the thread count, or on whether its tokens arrived one at a time or as a prompt. A matrix with a row-interleaved
-/// copy (<see cref="WeightMatrix.Interleaved"/>) goes through <see cref="InterleavedGemm"/> for any number of tokens instead.
+/// on the thread count, or on whether its tokens arrived one at a time or as a prompt. Q8_0, Q4_0, Q5_0 and IQ4_NL
+/// matrices go through <see cref="InterleavedGemm"/> for any number of tokens instead: from their row-interleaved copy
+/// (<see cref="WeightMatrix.Interleaved"/>) once it exists, from the file rows before, in the same arithmetic.
 /// Up to three products that share their input (Q, K and V; gate and up) run as one dispatch, with the input
 /// converted once per vec_dot type.
 /// </summary>
@@ -140,9 +141,11 @@ public sealed unsafe class MatMul : ParallelWork
         {
             var t = _targets[i];
             int type = CheckType(t.W!);
-            if (t.W!.Interleaved != null)
+            if (RowInterleaving.Supports(t.W!.Type))
             {
                 t.Interleaved = _interleaved[(int)_isa, type] ??= InterleavedKernels.For(t.W.Type, _isa);
+                // Read once: the background builder may publish the copy while this product runs.
+                t.InterleavedRows = t.W.Interleaved;
                 t.VecDot = t.Interleaved.ActivationType;
             }
             else if (_tokens == 1)
@@ -240,8 +243,16 @@ public sealed unsafe class MatMul : ParallelWork
         int rows = Math.Min(target.RowsPerChunk, w.Rows - start);
         if (target.Interleaved != null)
         {
-            byte* groups = w.Interleaved + start / RowInterleaving.Rows * RowInterleaving.GroupBytes(w.Type, _cols);
-            target.Interleaved.DotTile(groups, rows, source.A, (nint)source.AStride, prep.Prep, _tokens, _cols, target.Y + start, target.YStride);
+            if (target.InterleavedRows != null)
+            {
+                byte* groups = target.InterleavedRows + start / RowInterleaving.Rows * RowInterleaving.GroupBytes(w.Type, _cols);
+                target.Interleaved.DotTile(groups, rows, source.A, (nint)source.AStride, prep.Prep, _tokens, _cols, target.Y + start, target.YStride);
+            }
+            else
+            {
+                target.Interleaved.DotTileFileRows(w.Data + start * w.RowBytes, (nint)w.RowBytes, rows, source.A, (nint)source.AStride, prep.Prep,
+                    _tokens, _cols, target.Y + start, target.YStride);
+            }
             return;
         }
         byte* wRows = w.Data + start * w.RowBytes;
@@ -280,6 +291,7 @@ public sealed unsafe class MatMul : ParallelWork
         public RowDot? Dot;
         public RowGemm? Gemm;
         public InterleavedGemm? Interleaved;
+        public byte* InterleavedRows;
         public GgmlType VecDot;
         public Target? ASource;
         public Target? PrepSource;
@@ -298,6 +310,7 @@ public sealed unsafe class MatMul : ParallelWork
             Dot = null;
             Gemm = null;
             Interleaved = null;
+            InterleavedRows = null;
             ASource = null;
             PrepSource = null;
         }

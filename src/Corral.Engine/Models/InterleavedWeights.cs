@@ -1,32 +1,52 @@
 using System.Runtime.InteropServices;
 using Corral.Engine.Gguf;
 using Corral.Engine.Quants;
+using Corral.Engine.Tensors;
 
 namespace Corral.Engine.Models;
 
 /// <summary>
-/// The row-interleaved copies (<see cref="RowInterleaving"/>) of a model's Q8_0, Q4_0, Q5_0 and IQ4_NL matrices, built once at
-/// load in one anonymous arena and owned by the <see cref="Model"/>. Each copy takes the bytes its file rows take; the
-/// file pages it replaces are handed back to the kernel (<c>madvise(MADV_DONTNEED)</c>), so resident memory stays about
-/// the file's size. The file stays mapped: an embedding lookup of a tied output matrix still reads its rows from there.
+/// The row-interleaved copies (<see cref="RowInterleaving"/>) of a model's Q8_0, Q4_0, Q5_0 and IQ4_NL matrices, in one
+/// anonymous arena owned by the <see cref="Model"/>. Each copy takes the bytes its file rows take; the file pages it
+/// replaces are handed back to the kernel (<c>madvise(MADV_DONTNEED)</c>), so resident memory stays about the file's size.
+/// <para>
+/// The copies are built on a background thread after the model loads, one matrix at a time, each published when complete
+/// (<see cref="WeightMatrix.Interleaved"/>). Until then the kernels read the file rows in the same arithmetic
+/// (<see cref="InterleavedGemm.DotTileFileRows"/>), so results never depend on when a copy arrived: the first token is
+/// not held up by ~300 MB of fresh memory (~0.2 s here), and nothing changes but speed once the copies are in.
+/// </para>
 /// </summary>
 internal sealed unsafe partial class InterleavedWeights : IDisposable
 {
+    private readonly List<Source> _sources;
+    private readonly GgufFile _file;
+    private readonly Thread? _builder;
+    private readonly ManualResetEventSlim _built = new(false);
+    private volatile bool _stopping;
     private byte* _arena;
+    private Exception? _failure;
 
     /// <summary>Bytes of interleaved copies.</summary>
     public long ByteSize { get; }
 
-    /// <summary>The file ranges (offset, length from the mapping's base) that the copies replace, in file order.</summary>
-    public IReadOnlyList<(long Offset, long Length)> ReplacedRanges { get; }
-
     public byte* Arena => _arena;
 
-    private InterleavedWeights(byte* arena, long bytes, List<(long, long)> replaced)
+    private InterleavedWeights(GgufFile file, List<Source> sources, byte* arena, long bytes, bool background)
     {
+        _file = file;
+        _sources = sources;
         _arena = arena;
         ByteSize = bytes;
-        ReplacedRanges = replaced;
+        if (background)
+        {
+            _builder = new Thread(BuildAll) { IsBackground = true, Name = "corral-interleave", Priority = ThreadPriority.BelowNormal };
+            _builder.Start();
+        }
+        else
+        {
+            BuildAll();
+            if (_failure != null) throw new ModelLoadException($"interleaving the weights failed: {_failure.Message}");
+        }
     }
 
     /// <summary>Matrices of one repack: all that share the same file rows (a tied output is the embedding's object).</summary>
@@ -36,12 +56,16 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
         public GgmlTypeRows Shape { get; } = shape;
         public long Offset { get; } = offset;
         public List<WeightMatrix> Matrices { get; } = [first];
+        public long Bytes => GgmlTypeInfo.RowSize(Shape.Type, Shape.Cols) * Shape.Rows;
     }
 
-    private readonly record struct GgmlTypeRows(Tensors.GgmlType Type, int Rows, int Cols);
+    private readonly record struct GgmlTypeRows(GgmlType Type, int Rows, int Cols);
 
-    /// <summary>Interleaves every matrix the layout takes (whole groups of 8 rows); returns null when there is none.</summary>
-    public static InterleavedWeights? Build(GgufFile file, TransformerWeights weights)
+    /// <summary>
+    /// Starts interleaving every matrix the layout takes (whole groups of 8 rows): on a background thread, or before
+    /// returning when <paramref name="background"/> is false (a model whose memory is to be locked). Null when none.
+    /// </summary>
+    public static InterleavedWeights? Start(GgufFile file, TransformerWeights weights, bool background)
     {
         var sources = new List<Source>();
         var byRows = new Dictionary<(nint, GgmlTypeRows), Source>();
@@ -61,43 +85,55 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
             total += (m.ByteSize + 63) & ~63L;
         }
         if (sources.Count == 0) return null;
+        // Address space only: pages arrive as the copies are written.
+        byte* arena = (byte*)NativeMemory.AlignedAlloc((nuint)total, 64);
+        return new InterleavedWeights(file, sources, arena, total, background);
+    }
 
-        // 2 MB aligned: transparent huge pages back the arena with few page faults.
-        byte* arena = (byte*)NativeMemory.AlignedAlloc((nuint)total, 2 << 20);
+    /// <summary>Blocks until every copy is published (benchmarks and tests that want the steady state).</summary>
+    public void WaitUntilBuilt() => _built.Wait();
+
+    /// <summary>The file ranges (offset, length from the mapping's base) that the published copies replace, in file order.</summary>
+    public List<(long Offset, long Length)> ReplacedRanges()
+    {
+        var ranges = new List<(long, long)>();
+        foreach (var s in _sources)
+            if (s.Matrices[0].Interleaved != null) ranges.Add((s.Data - _file.BasePointer, s.Bytes));
+        ranges.Sort();
+        return ranges;
+    }
+
+    private void BuildAll()
+    {
         try
         {
-            // Work items of about 256 KB, so every core repacks and no matrix is a straggler.
-            var items = new List<(Source Source, int FirstGroup, int Groups)>();
-            foreach (var s in sources)
+            foreach (var s in _sources)
             {
-                long groupBytes = RowInterleaving.GroupBytes(s.Shape.Type, s.Shape.Cols);
+                if (_stopping) return;
                 int groups = s.Shape.Rows / RowInterleaving.Rows;
-                int step = (int)Math.Max(1, (256 << 10) / groupBytes);
-                for (int g = 0; g < groups; g += step) items.Add((s, g, Math.Min(step, groups - g)));
+                long rowBytes = GgmlTypeInfo.RowSize(s.Shape.Type, s.Shape.Cols);
+                byte* copy = _arena + s.Offset;
+                // In stretches, so that disposing the model does not wait for a whole large matrix.
+                int step = (int)Math.Max(1, (1 << 20) / RowInterleaving.GroupBytes(s.Shape.Type, s.Shape.Cols));
+                for (int g = 0; g < groups; g += step)
+                {
+                    if (_stopping) return;
+                    RowInterleaving.Repack(s.Shape.Type, s.Data, rowBytes, s.Shape.Cols, copy, g, Math.Min(step, groups - g));
+                }
+                // Publishing orders the copy's bytes before the pointer; products that started on the file rows finish there.
+                foreach (var m in s.Matrices) m.Interleaved = copy;
+                ReleasePages(s.Data, s.Bytes);
             }
-            Parallel.For(0, items.Count, i =>
-            {
-                var (s, first, groups) = items[i];
-                long rowBytes = Tensors.GgmlTypeInfo.RowSize(s.Shape.Type, s.Shape.Cols);
-                RowInterleaving.Repack(s.Shape.Type, s.Data, rowBytes, s.Shape.Cols, arena + s.Offset, first, groups);
-            });
         }
-        catch
+        catch (Exception e)
         {
-            NativeMemory.AlignedFree(arena);
-            throw;
+            // The file rows keep serving in the same arithmetic; only the speed-up is lost.
+            _failure = e;
         }
-
-        var replaced = new List<(long, long)>();
-        foreach (var s in sources)
+        finally
         {
-            foreach (var m in s.Matrices) m.Interleaved = arena + s.Offset;
-            long bytes = Tensors.GgmlTypeInfo.RowSize(s.Shape.Type, s.Shape.Cols) * s.Shape.Rows;
-            replaced.Add((s.Data - file.BasePointer, bytes));
-            ReleasePages(s.Data, bytes);
+            _built.Set();
         }
-        replaced.Sort();
-        return new InterleavedWeights(arena, total, replaced);
     }
 
     /// <summary>The matrices the forward pass multiplies (the token embedding is only read row by row).</summary>
@@ -126,10 +162,16 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
     [LibraryImport("libc", SetLastError = true)]
     private static partial int madvise(void* address, nuint length, int advice);
 
+    /// <summary>Stops the builder and frees the copies; the model's products must have ended.</summary>
     public void Dispose()
     {
         if (_arena == null) return;
+        _stopping = true;
+        _builder?.Join();
+        foreach (var s in _sources)
+            foreach (var m in s.Matrices) m.Interleaved = null;
         NativeMemory.AlignedFree(_arena);
         _arena = null;
+        _built.Dispose();
     }
 }

@@ -37,6 +37,9 @@ public sealed class Model : IDisposable
     /// <summary>Bytes of row-interleaved weight copies (they replace the same number of file bytes in memory).</summary>
     public long InterleavedBytes => _interleaved?.ByteSize ?? 0;
 
+    /// <summary>Waits until the row-interleaved copies are all in use (they are built in the background after loading).</summary>
+    public void WaitForInterleavedWeights() => _interleaved?.WaitUntilBuilt();
+
     private Model(GgufFile file, ModelHyperparameters hp, DecoderArchitecture arch, TransformerSpec spec, TransformerWeights weights,
         InterleavedWeights? interleaved)
     {
@@ -73,7 +76,8 @@ public sealed class Model : IDisposable
         var weights = arch.LoadWeights(loader, hp);
         ModelSupport.EnsureKernels(weights);
         var spec = arch.CreateSpec(file, hp, weights, options.ContextLength);
-        var interleaved = options.InterleaveWeights ? InterleavedWeights.Build(file, weights) : null;
+        // Built in the background unless the memory is to be locked now (the kernels read the file rows meanwhile).
+        var interleaved = options.InterleaveWeights ? InterleavedWeights.Start(file, weights, background: !options.LockMemory) : null;
         var model = new Model(file, hp, arch, spec, weights, interleaved);
         if (options.LockMemory)
         {
@@ -91,7 +95,7 @@ public sealed class Model : IDisposable
         if (_interleaved != null)
         {
             ranges.Add(((nint)_interleaved.Arena, _interleaved.ByteSize));
-            foreach (var (offset, length) in _interleaved.ReplacedRanges)
+            foreach (var (offset, length) in _interleaved.ReplacedRanges())
             {
                 if (offset > at) ranges.Add(((nint)(File.BasePointer + at), offset - at));
                 at = Math.Max(at, offset + length);

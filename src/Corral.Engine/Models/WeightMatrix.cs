@@ -20,10 +20,16 @@ public sealed unsafe class WeightMatrix
     public long RowBytes => GgmlTypeInfo.RowSize(Type, Cols);
 
     /// <summary>
-    /// The rows in <see cref="Quants.RowInterleaving"/>'s layout, or null. When set, every product of this matrix goes through it,
-    /// for one token and for many, so results never depend on the batch.
+    /// The rows in <see cref="Quants.RowInterleaving"/>'s layout once the background builder has published them, or null.
+    /// Products of Q8_0/Q4_0/Q5_0/IQ4_NL matrices compute the same bits from either layout; this one is faster.
     /// </summary>
-    public byte* Interleaved { get; internal set; }
+    public byte* Interleaved
+    {
+        get => (byte*)Volatile.Read(ref _interleaved);
+        internal set => Volatile.Write(ref _interleaved, (nint)value);
+    }
+
+    private nint _interleaved;
     public long ByteSize => RowBytes * Rows;
 
     public static WeightMatrix FromTensor(GgufFile file, GgufTensorInfo t)

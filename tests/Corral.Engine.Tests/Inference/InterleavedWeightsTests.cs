@@ -6,8 +6,9 @@ using Corral.Engine.Threading;
 namespace Corral.Engine.Tests.Inference;
 
 /// <summary>
-/// Row-interleaved weight copies (<see cref="InterleavedWeights"/>): the formats that take them get them (so the goldens run
-/// through them), and with them a sequence decoded beside three others gets the bits it gets alone, one token at a time.
+/// Row-interleaved weight copies (<see cref="InterleavedWeights"/>): the formats that take them get them, built in the
+/// background; the copies change no bit against the file rows that serve meanwhile; and with them a sequence decoded
+/// beside three others gets the bits it gets alone, one token at a time.
 /// </summary>
 public class InterleavedWeightsTests
 {
@@ -21,6 +22,7 @@ public class InterleavedWeightsTests
     {
         using var model = Model.Load(GoldenModels.Path(golden), new ModelLoadOptions { ContextLength = 64 });
         Assert.True(model.InterleavedBytes > 0, $"{golden}: nothing interleaved");
+        model.WaitForInterleavedWeights();
         var wq = model.Weights.Layers[0].Wq;
         Assert.True(wq.Interleaved != null, $"{golden}: {wq} kept the file layout");
 
@@ -30,12 +32,48 @@ public class InterleavedWeightsTests
     }
 
     [Theory]
+    [InlineData("llama-tiny-Q8_0")]
+    [InlineData("llama-tiny-Q4_0")]
+    [InlineData("llama-tiny-Q5_0")]
+    [InlineData("llama-tiny-IQ4_NL")]
+    [InlineData("qwen2-tiny-Q8_0")]
+    public void TheInterleavedCopiesChangeNoBit(string golden)
+    {
+        // The file rows serve until the background builder publishes the copies: both must give the same logits.
+        using var plain = Model.Load(GoldenModels.Path(golden), new ModelLoadOptions { ContextLength = 64, InterleaveWeights = false });
+        using var interleaved = Model.Load(GoldenModels.Path(golden), new ModelLoadOptions { ContextLength = 64 });
+        interleaved.WaitForInterleavedWeights();
+        var a = Logits(plain);
+        var b = Logits(interleaved);
+        Assert.Equal(a.Length, b.Length);
+        for (int i = 0; i < a.Length; i++)
+            Assert.True(BitConverter.SingleToInt32Bits(a[i]) == BitConverter.SingleToInt32Bits(b[i]),
+                $"{golden}: logit {i} is {a[i]:R} from the file rows, {b[i]:R} from the interleaved copy");
+
+        static float[] Logits(Model model)
+        {
+            using var pool = new WorkerPool(2);
+            using var cache = new KvCache(model.Hyperparameters, 64, 1);
+            var fp = new ForwardPass(model, cache, pool, 64);
+            int vocab = model.VocabSize;
+            // A prompt (every row's logits: the tiled products) and two single-token steps.
+            var prompt = Enumerable.Range(0, 9).Select(i => new BatchEntry((i * 37 + 5) % Math.Min(vocab, 300), i, 0, true)).ToArray();
+            var output = new float[(prompt.Length + 2) * vocab];
+            fp.Evaluate(prompt, output);
+            fp.Evaluate([new BatchEntry(11, 9, 0, true)], output.AsSpan(prompt.Length * vocab, vocab));
+            fp.Evaluate([new BatchEntry(12, 10, 0, true)], output.AsSpan((prompt.Length + 1) * vocab, vocab));
+            return output;
+        }
+    }
+
+    [Theory]
     [InlineData("llama-tiny-Q5_0")]
     [InlineData("qwen2-tiny-Q8_0")]
     public void FourSequencesDecodedTogetherGetTheBitsTheyGetAlone(string golden)
     {
         using var model = Model.Load(GoldenModels.Path(golden), new ModelLoadOptions { ContextLength = 128 });
         Assert.True(model.InterleavedBytes > 0);
+        model.WaitForInterleavedWeights();
         int vocab = model.VocabSize;
         const int sequences = 4, steps = 6;
         int[][] prompts = [.. Enumerable.Range(0, sequences).Select(s => Enumerable.Range(0, 5 + s).Select(i => (int)((i * 131L + 17 * s + 3) % Math.Min(vocab, 400))).ToArray())];

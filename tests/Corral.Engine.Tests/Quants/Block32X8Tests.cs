@@ -6,7 +6,8 @@ namespace Corral.Engine.Tests.Quants;
 
 /// <summary>
 /// The row-interleaved layout: repacking keeps every value and scale, and every tier's product equals, bit for bit, the
-/// layout's arithmetic computed here straight from the file rows, for one token and for batches alike.
+/// layout's arithmetic computed here straight from the file rows, for one token and for batches alike; so do the
+/// tiers' products from the file rows themselves (any row count), which serve until the copy exists.
 /// </summary>
 public unsafe class Block32X8Tests
 {
@@ -56,6 +57,22 @@ public unsafe class Block32X8Tests
                     for (int i = 0; i < expected.Length; i++)
                         Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(got[i]),
                             $"{kernel.Name} n={n} tokens={tokens} row {i % rows} token {i / rows}: {got[i]} != {expected[i]}");
+
+                    // The file rows give the same bits: all of them, and a last group short of 8 rows.
+                    foreach (int fileRows in new[] { rows, 13 })
+                    {
+                        var fromFile = new float[tokens * rows];
+                        fixed (byte* pw = w, pa = a, pr = prep)
+                        fixed (float* pf = fromFile)
+                        {
+                            kernel.DotTileFileRows(pw, (nint)rowBytes, 5, pa, aRow, pr, tokens, n, pf, rows);
+                            kernel.DotTileFileRows(pw + 5 * rowBytes, (nint)rowBytes, fileRows - 5, pa, aRow, pr, tokens, n, pf + 5, rows);
+                        }
+                        for (int t = 0; t < tokens; t++)
+                            for (int r = 0; r < fileRows; r++)
+                                Assert.True(BitConverter.SingleToInt32Bits(expected[t * rows + r]) == BitConverter.SingleToInt32Bits(fromFile[t * rows + r]),
+                                    $"{kernel.Name} file rows n={n} tokens={tokens} row {r} token {t}: {fromFile[t * rows + r]} != {expected[t * rows + r]}");
+                    }
                 }
             }
         }

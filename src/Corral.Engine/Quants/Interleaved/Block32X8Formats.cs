@@ -38,6 +38,27 @@ internal unsafe interface IBlock32X8Format
 
     /// <summary>Quant part <paramref name="k"/> as signed bytes (used where <see cref="Signed"/>).</summary>
     static abstract Vector256<sbyte> SignedValues(byte* quants, int k);
+
+    /// <summary>A file block's 32 values + <see cref="Offset"/>, in element order (for the file-layout kernels).</summary>
+    static abstract Vector256<byte> FileUnsigned(byte* block);
+
+    /// <summary>A file block's 32 values as signed bytes.</summary>
+    static abstract Vector256<sbyte> FileSigned(byte* block);
+
+    /// <summary>Reference: the integer value of element <paramref name="e"/> of a file block.</summary>
+    static abstract int FileValue(byte* block, int e);
+}
+
+/// <summary>The file-block decoders of <typeparamref name="TBlock"/>, callable from the interleaved formats.</summary>
+internal static unsafe class FileBlock<TBlock> where TBlock : struct, IBlock32Weights
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> Unsigned(byte* block) => TBlock.Unsigned(block);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<sbyte> Signed(byte* block) => TBlock.Signed(block);
+
+    public static int Value(byte* block, int e) => TBlock.Value(block, e);
 }
 
 /// <summary>Repacking and decoding shared by the nibble formats: file bytes qs[4m..4m+3] of each row become part m's dword r.</summary>
@@ -101,6 +122,12 @@ internal static unsafe class X8Nibbles
 
 internal readonly unsafe struct Q8_0X8 : IBlock32X8Format
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> FileUnsigned(byte* block) => FileBlock<BlockQ8_0>.Unsigned(block);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<sbyte> FileSigned(byte* block) => FileBlock<BlockQ8_0>.Signed(block);
+    public static int FileValue(byte* block, int e) => FileBlock<BlockQ8_0>.Value(block, e);
+
     public static GgmlType Type => GgmlType.Q8_0;
     public static int SourceSize => BlockQ8_0.Size;
     public static int QuantBytes => 256;
@@ -145,6 +172,12 @@ internal readonly unsafe struct Q8_0X8 : IBlock32X8Format
 
 internal readonly unsafe struct Q4_0X8 : IBlock32X8Format
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> FileUnsigned(byte* block) => FileBlock<BlockQ4_0>.Unsigned(block);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<sbyte> FileSigned(byte* block) => FileBlock<BlockQ4_0>.Signed(block);
+    public static int FileValue(byte* block, int e) => FileBlock<BlockQ4_0>.Value(block, e);
+
     public static GgmlType Type => GgmlType.Q4_0;
     public static int SourceSize => BlockQ4_0.Size;
     public static int QuantBytes => 128;
@@ -163,6 +196,12 @@ internal readonly unsafe struct Q4_0X8 : IBlock32X8Format
 /// <summary>Q5_0: the nibbles as Q4_0, then 32 bytes of fifth bits: byte 4r+j, bit k = the fifth bit of row r's element 4k+j.</summary>
 internal readonly unsafe struct Q5_0X8 : IBlock32X8Format
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> FileUnsigned(byte* block) => FileBlock<BlockQ5_0>.Unsigned(block);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<sbyte> FileSigned(byte* block) => FileBlock<BlockQ5_0>.Signed(block);
+    public static int FileValue(byte* block, int e) => FileBlock<BlockQ5_0>.Value(block, e);
+
     public static GgmlType Type => GgmlType.Q5_0;
     public static int SourceSize => BlockQ5_0.Size;
     public static int QuantBytes => 160;
@@ -220,6 +259,12 @@ internal readonly unsafe struct Q5_0X8 : IBlock32X8Format
 
 internal readonly unsafe struct IQ4_NLX8 : IBlock32X8Format
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<byte> FileUnsigned(byte* block) => FileBlock<BlockIQ4_NL>.Unsigned(block);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<sbyte> FileSigned(byte* block) => FileBlock<BlockIQ4_NL>.Signed(block);
+    public static int FileValue(byte* block, int e) => FileBlock<BlockIQ4_NL>.Value(block, e);
+
     public static GgmlType Type => GgmlType.IQ4_NL;
     public static int SourceSize => BlockIQ4_NL.Size;
     public static int QuantBytes => 128;

@@ -57,6 +57,26 @@ internal abstract unsafe class Block32X8Gemm<TFormat> : InterleavedGemm where TF
         return s;
     }
 
+    /// <summary>Block b's f32 scales of 8 file rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected static Vector256<float> FileScales(byte** rows, nint at)
+    {
+        float* f16 = Fp16.Table;
+        return Vector256.Create(f16[*(ushort*)(rows[0] + at)], f16[*(ushort*)(rows[1] + at)], f16[*(ushort*)(rows[2] + at)], f16[*(ushort*)(rows[3] + at)],
+            f16[*(ushort*)(rows[4] + at)], f16[*(ushort*)(rows[5] + at)], f16[*(ushort*)(rows[6] + at)], f16[*(ushort*)(rows[7] + at)]);
+    }
+
+    /// <summary>Lane r of the result = the sum of <paramref name="s0"/> … <paramref name="s7"/>'s r-th vector's 8 lanes (exact).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    protected static Vector256<int> Reduce8(Vector256<int> s0, Vector256<int> s1, Vector256<int> s2, Vector256<int> s3,
+        Vector256<int> s4, Vector256<int> s5, Vector256<int> s6, Vector256<int> s7)
+    {
+        // Per 128-bit lane, rows 0..3 and 4..7 of the lane's half of each vector; the halves are then added.
+        var q0 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(s0, s1), Avx2.HorizontalAdd(s2, s3));
+        var q1 = Avx2.HorizontalAdd(Avx2.HorizontalAdd(s4, s5), Avx2.HorizontalAdd(s6, s7));
+        return Avx2.Add(Avx2.Permute2x128(q0, q1, 0x20), Avx2.Permute2x128(q0, q1, 0x31));
+    }
+
     /// <summary>Requests the weights <see cref="WeightPrefetch.Distance"/> past a block's quants (the stream the tiles walk).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected static void Ahead(byte* quants) => WeightPrefetch.Lines(quants + WeightPrefetch.Distance, TFormat.QuantBytes);
@@ -82,6 +102,24 @@ internal sealed unsafe class Block32X8GemmScalar<TFormat> : Block32X8Gemm<TForma
                 int sum = 0;
                 for (int e = 0; e < 32; e++) sum += TFormat.Value(quants, r, e) * q[e];
                 float s = Fp16.ToSingle(scales[RowInterleaving.Rows * b + r]) * *(float*)(p + b * Record);
+                acc = MathF.FusedMultiplyAdd(sum, s, acc);
+            }
+            y[r] = acc;
+        }
+    }
+
+    protected override void FileTile1(byte** rows, int blocks, byte* a, byte* p, float* y)
+    {
+        for (int r = 0; r < RowInterleaving.Rows; r++)
+        {
+            float acc = 0;
+            for (int b = 0; b < blocks; b++)
+            {
+                byte* block = rows[r] + (long)b * TFormat.SourceSize;
+                sbyte* q = (sbyte*)(a + b * BlockQ8_0.Size + 2);
+                int sum = 0;
+                for (int e = 0; e < 32; e++) sum += TFormat.FileValue(block, e) * q[e];
+                float s = Fp16.ToSingle(*(ushort*)block) * *(float*)(p + b * Record);
                 acc = MathF.FusedMultiplyAdd(sum, s, acc);
             }
             y[r] = acc;
@@ -115,6 +153,29 @@ internal sealed unsafe class Block32X8GemmAvxVnni<TFormat> : Block32X8Gemm<TForm
     public override IsaLevel Isa => IsaLevel.Avx2;
     public override bool IsSupported => AvxVnni.IsSupported && base.IsSupported;
     protected override bool UsesOffset => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void FileTile1(byte** rows, int blocks, byte* a, byte* p, float* y)
+    {
+        Vector256<float> acc = default;
+        for (int b = 0; b < blocks; b++, a += BlockQ8_0.Size, p += Record)
+        {
+            nint at = (nint)b * TFormat.SourceSize;
+            var values = Avx.LoadVector256((sbyte*)(a + 2));
+            var sums = Reduce8(
+                AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, TFormat.FileUnsigned(rows[0] + at), values),
+                AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, TFormat.FileUnsigned(rows[1] + at), values),
+                AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, TFormat.FileUnsigned(rows[2] + at), values),
+                AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, TFormat.FileUnsigned(rows[3] + at), values),
+                AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, TFormat.FileUnsigned(rows[4] + at), values),
+                AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, TFormat.FileUnsigned(rows[5] + at), values),
+                AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, TFormat.FileUnsigned(rows[6] + at), values),
+                AvxVnni.MultiplyWideningAndAdd(Vector256<int>.Zero, TFormat.FileUnsigned(rows[7] + at), values));
+            sums = Avx2.Add(sums, Vector256.Create(*(int*)(p + 4)));
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), Avx.Multiply(FileScales(rows, at), Vector256.Create(*(float*)p)), acc);
+        }
+        Avx.Store(y, acc);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Tile1(byte* group, int blocks, byte* a, byte* p, float* y)
@@ -217,6 +278,34 @@ internal sealed unsafe class Block32X8GemmAvx2<TFormat> : Block32X8Gemm<TFormat>
     public static readonly Block32X8GemmAvx2<TFormat> Instance = new();
     public override IsaLevel Isa => IsaLevel.Avx2;
     protected override bool UsesOffset => !TFormat.Signed;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void FileTile1(byte** rows, int blocks, byte* a, byte* p, float* y)
+    {
+        Vector256<float> acc = default;
+        for (int b = 0; b < blocks; b++, a += BlockQ8_0.Size, p += Record)
+        {
+            nint at = (nint)b * TFormat.SourceSize;
+            var values = Avx.LoadVector256((sbyte*)(a + 2));
+            var sums = Reduce8(FileRow(rows[0] + at, values), FileRow(rows[1] + at, values), FileRow(rows[2] + at, values), FileRow(rows[3] + at, values),
+                FileRow(rows[4] + at, values), FileRow(rows[5] + at, values), FileRow(rows[6] + at, values), FileRow(rows[7] + at, values));
+            sums = Avx2.Add(sums, Vector256.Create(*(int*)(p + 4)));
+            acc = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), Avx.Multiply(FileScales(rows, at), Vector256.Create(*(float*)p)), acc);
+        }
+        Avx.Store(y, acc);
+    }
+
+    /// <summary>One file block's 8 lane sums against the token's values (abs/sign for the signed formats, which start from 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> FileRow(byte* block, Vector256<sbyte> values)
+    {
+        if (TFormat.Signed)
+        {
+            var w = TFormat.FileSigned(block);
+            return Int8Dot.Madd(Avx2.Abs(w), Avx2.Sign(values, w));
+        }
+        return Int8Dot.Madd(TFormat.FileUnsigned(block), values);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Tile1(byte* group, int blocks, byte* a, byte* p, float* y)

@@ -104,6 +104,38 @@ public abstract unsafe class InterleavedGemm
         }
     }
 
+    /// <summary>
+    /// The same products from the matrix's file rows (<paramref name="wStride"/> apart; any row count), in the same
+    /// arithmetic, so results do not depend on whether (or when) the interleaved copy exists: 8 rows at a time, each
+    /// block's 8 per-row sums gathered into one vector before the conversion and FMA. Slower than the interleaved copy
+    /// (every token decodes the weights again); it serves until the copy is ready, and matrices without whole groups.
+    /// </summary>
+    public void DotTileFileRows(byte* w, nint wStride, int rows, byte* a, nint aStride, byte* prepared, int tokens, int n, float* y, nint yStride)
+    {
+        int blocks = n / BlockElements;
+        long recordRow = (long)blocks * RecordBytes;
+        if (tokens <= 4) WeightPrefetch.Start(w, w + rows * wStride);
+        var rowPointers = stackalloc byte*[RowInterleaving.Rows];
+        var partial = stackalloc float[RowInterleaving.Rows];
+        byte* end = w + rows * wStride;
+        for (int r0 = 0; r0 < rows; r0 += RowInterleaving.Rows)
+        {
+            int count = Math.Min(RowInterleaving.Rows, rows - r0);
+            // A short last group repeats its last row; those results are dropped.
+            for (int i = 0; i < RowInterleaving.Rows; i++) rowPointers[i] = w + (r0 + Math.Min(i, count - 1)) * wStride;
+            if (tokens <= 4) WeightPrefetch.Ahead(rowPointers[0], count * wStride, end);
+            for (int t = 0; t < tokens; t++)
+            {
+                float* yt = y + t * yStride + r0;
+                FileTile1(rowPointers, blocks, a + t * aStride, prepared + t * recordRow, count == RowInterleaving.Rows ? yt : partial);
+                if (count < RowInterleaving.Rows) new Span<float>(partial, count).CopyTo(new Span<float>(yt, count));
+            }
+        }
+    }
+
+    /// <summary>8 file rows (<paramref name="rows"/>) against one token: 8 results at <paramref name="y"/>.</summary>
+    protected abstract void FileTile1(byte** rows, int blocks, byte* a, byte* p, float* y);
+
     /// <summary>One group against one token: 8 results at <paramref name="y"/>.</summary>
     protected abstract void Tile1(byte* group, int blocks, byte* a, byte* p, float* y);
 
