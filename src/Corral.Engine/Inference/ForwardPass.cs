@@ -139,7 +139,10 @@ public sealed unsafe class ForwardPass
             for (int t = 0; t < n; t++)
             {
                 var dst = new Span<float>(h + (long)t * nEmbd, nEmbd);
-                Dequantize.Row(emb.Type, new ReadOnlySpan<byte>(emb.Data + batch[t].Token * emb.RowBytes, (int)emb.RowBytes), dst);
+                // A tied output's interleaved copy holds the rows once its file pages are released (same values).
+                byte* copy = emb.Interleaved;
+                if (copy != null) Block32X8.DequantizeRow(emb.Type, copy, emb.Cols, batch[t].Token, dst);
+                else Dequantize.Row(emb.Type, new ReadOnlySpan<byte>(emb.Data + batch[t].Token * emb.RowBytes, (int)emb.RowBytes), dst);
                 if (spec.EmbeddingScale != 1f)
                     for (int i = 0; i < nEmbd; i++) dst[i] *= spec.EmbeddingScale;
             }

@@ -144,8 +144,6 @@ public sealed unsafe class MatMul : ParallelWork
             if (RowInterleaving.Supports(t.W!.Type))
             {
                 t.Interleaved = _interleaved[(int)_isa, type] ??= InterleavedKernels.For(t.W.Type, _isa);
-                // Read once: the background builder may publish the copy while this product runs.
-                t.InterleavedRows = t.W.Interleaved;
                 t.VecDot = t.Interleaved.ActivationType;
             }
             else if (_tokens == 1)
@@ -243,9 +241,12 @@ public sealed unsafe class MatMul : ParallelWork
         int rows = Math.Min(target.RowsPerChunk, w.Rows - start);
         if (target.Interleaved != null)
         {
-            if (target.InterleavedRows != null)
+            // Asked per chunk: the background builder may publish the copy while this product runs (same bits either way),
+            // and chunks that take it leave the file pages it replaced alone.
+            byte* interleaved = w.Interleaved;
+            if (interleaved != null)
             {
-                byte* groups = target.InterleavedRows + start / RowInterleaving.Rows * RowInterleaving.GroupBytes(w.Type, _cols);
+                byte* groups = interleaved + start / RowInterleaving.Rows * RowInterleaving.GroupBytes(w.Type, _cols);
                 target.Interleaved.DotTile(groups, rows, source.A, (nint)source.AStride, prep.Prep, _tokens, _cols, target.Y + start, target.YStride);
             }
             else
@@ -291,7 +292,6 @@ public sealed unsafe class MatMul : ParallelWork
         public RowDot? Dot;
         public RowGemm? Gemm;
         public InterleavedGemm? Interleaved;
-        public byte* InterleavedRows;
         public GgmlType VecDot;
         public Target? ASource;
         public Target? PrepSource;
@@ -310,7 +310,6 @@ public sealed unsafe class MatMul : ParallelWork
             Dot = null;
             Gemm = null;
             Interleaved = null;
-            InterleavedRows = null;
             ASource = null;
             PrepSource = null;
         }

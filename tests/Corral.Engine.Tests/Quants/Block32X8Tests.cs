@@ -78,6 +78,31 @@ public unsafe class Block32X8Tests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Types))]
+    public void RowsReadBackFromTheCopyAreTheFileRowsValues(GgmlType type)
+    {
+        var rng = new Random((int)type + 101);
+        const int rows = 16, n = 96;
+        long rowBytes = GgmlTypeInfo.RowSize(type, n);
+        var w = new byte[rows * rowBytes];
+        for (int r = 0; r < rows; r++) QuantTestData.RandomWeights(type, n, rng).CopyTo(w.AsSpan((int)(r * rowBytes)));
+        var packed = new byte[w.Length];
+        fixed (byte* pw = w, pp = packed)
+        {
+            RowInterleaving.Repack(type, pw, rowBytes, n, pp, 0, rows / 8);
+            for (int r = 0; r < rows; r++)
+            {
+                var expected = new float[n];
+                var got = new float[n];
+                Dequantize.Row(type, w.AsSpan((int)(r * rowBytes), (int)rowBytes), expected);
+                Block32X8.DequantizeRow(type, pp, n, r, got);
+                for (int i = 0; i < n; i++)
+                    Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(got[i]), $"{type} row {r} element {i}: {got[i]} != {expected[i]}");
+            }
+        }
+    }
+
     [Fact]
     public void OnlyWholeGroupsOfTheFormatsWithoutMinimumsInterleave()
     {

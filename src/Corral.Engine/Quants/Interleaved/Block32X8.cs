@@ -46,6 +46,35 @@ public static unsafe class Block32X8
         }
     }
 
+    /// <summary>
+    /// Row <paramref name="row"/> of an interleaved matrix as f32, the values <see cref="Dequantize.Row"/> gives from the
+    /// file row (an embedding lookup of a tied output matrix, whose file pages the copy replaced).
+    /// </summary>
+    public static void DequantizeRow(GgmlType type, byte* interleaved, int cols, int row, Span<float> dst)
+    {
+        switch (type)
+        {
+            case GgmlType.Q8_0: DequantizeRow<Q8_0X8>(interleaved, cols, row, dst); break;
+            case GgmlType.Q4_0: DequantizeRow<Q4_0X8>(interleaved, cols, row, dst); break;
+            case GgmlType.Q5_0: DequantizeRow<Q5_0X8>(interleaved, cols, row, dst); break;
+            case GgmlType.IQ4_NL: DequantizeRow<IQ4_NLX8>(interleaved, cols, row, dst); break;
+            default: throw new ArgumentException($"{GgmlTypeInfo.Name(type)} has no interleaved layout");
+        }
+    }
+
+    private static void DequantizeRow<TFormat>(byte* interleaved, int cols, int row, Span<float> dst) where TFormat : struct, IBlock32X8Format
+    {
+        int blocks = cols / 32, r = row % Rows;
+        byte* group = interleaved + (long)(row / Rows) * blocks * (TFormat.QuantBytes + 16);
+        ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
+        for (int b = 0; b < blocks; b++)
+        {
+            byte* quants = group + (long)b * TFormat.QuantBytes;
+            float d = Fp16.ToSingle(scales[Rows * b + r]);
+            for (int e = 0; e < 32; e++) dst[32 * b + e] = TFormat.Value(quants, r, e) * d;
+        }
+    }
+
     // Fully optimized from the first call: a model load runs it over every interleaved matrix once.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Repack<TFormat>(byte* src, long rowBytes, int cols, byte* dst, int firstGroup, int groups)
