@@ -144,7 +144,12 @@ public sealed class InferenceRunner : IDisposable
             try
             {
                 Admit();
-                if (!Step()) _wake.Wait(100);
+                if (!Step())
+                {
+                    // Idle: the model's interleaved weight copies may be built now without delaying a first token.
+                    _model.StartInterleaving();
+                    _wake.Wait(100);
+                }
             }
             catch (Exception e)
             {

@@ -20,7 +20,9 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
 {
     private readonly List<Source> _sources;
     private readonly GgufFile _file;
-    private readonly Thread? _builder;
+    private readonly object _gate = new();
+    private Thread? _builder;
+    private bool _started;
     private readonly ManualResetEventSlim _built = new(false);
     private readonly ManualResetEventSlim _stop = new(false);
     private volatile bool _stopping;
@@ -32,21 +34,34 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
 
     public byte* Arena => _arena;
 
-    private InterleavedWeights(GgufFile file, List<Source> sources, byte* arena, long bytes, bool background)
+    /// <summary>When the copies are built.</summary>
+    public enum When { Now, Background, Later }
+
+    private InterleavedWeights(GgufFile file, List<Source> sources, byte* arena, long bytes, When when)
     {
         _file = file;
         _sources = sources;
         _arena = arena;
         ByteSize = bytes;
-        if (background)
+        if (when == When.Now)
         {
-            _builder = new Thread(BuildAll) { IsBackground = true, Name = "corral-interleave", Priority = ThreadPriority.BelowNormal };
-            _builder.Start();
-        }
-        else
-        {
+            _started = true;
             BuildAll();
             if (_failure != null) throw new ModelLoadException($"interleaving the weights failed: {_failure.Message}");
+        }
+        else if (when == When.Background) Start();
+    }
+
+    /// <summary>Starts the background builder unless it has started (or the copies were built at load).</summary>
+    public void Start()
+    {
+        if (Volatile.Read(ref _started)) return;
+        lock (_gate)
+        {
+            if (_started || _stopping) return;
+            _started = true;
+            _builder = new Thread(BuildAll) { IsBackground = true, Name = "corral-interleave", Priority = ThreadPriority.BelowNormal };
+            _builder.Start();
         }
     }
 
@@ -63,10 +78,10 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
     private readonly record struct GgmlTypeRows(GgmlType Type, int Rows, int Cols);
 
     /// <summary>
-    /// Starts interleaving every matrix the layout takes (whole groups of 8 rows): on a background thread, or before
-    /// returning when <paramref name="background"/> is false (a model whose memory is to be locked). Null when none.
+    /// Plans the copies of every matrix the layout takes (whole groups of 8 rows) and builds them now, on a background
+    /// thread, or later (<see cref="Start"/>). Null when no matrix takes the layout.
     /// </summary>
-    public static InterleavedWeights? Start(GgufFile file, TransformerWeights weights, bool background)
+    public static InterleavedWeights? Create(GgufFile file, TransformerWeights weights, When when)
     {
         var sources = new List<Source>();
         var byRows = new Dictionary<(nint, GgmlTypeRows), Source>();
@@ -93,7 +108,7 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
             tied.Matrices.Add(embedding);
         // Address space only: pages arrive as the copies are written.
         byte* arena = (byte*)NativeMemory.AlignedAlloc((nuint)total, 64);
-        return new InterleavedWeights(file, sources, arena, total, background);
+        return new InterleavedWeights(file, sources, arena, total, when);
     }
 
     /// <summary>Blocks until every copy is published (benchmarks and tests that want the steady state).</summary>
@@ -177,8 +192,13 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
     public void Dispose()
     {
         if (_arena == null) return;
-        _stopping = true;
-        _stop.Set();
+        // A copy never built leaves WaitUntilBuilt waiters nothing to wait for.
+        if (!_started) _built.Set();
+        lock (_gate)
+        {
+            _stopping = true;
+            _stop.Set();
+        }
         _builder?.Join();
         foreach (var s in _sources)
             foreach (var m in s.Matrices) m.Interleaved = null;

@@ -17,6 +17,12 @@ public sealed record ModelLoadOptions
     /// <c>CORRAL_INTERLEAVE=0</c>, which exists to measure the difference: the numbers change in the last bits.
     /// </summary>
     public bool InterleaveWeights { get; init; } = Environment.GetEnvironmentVariable("CORRAL_INTERLEAVE") != "0";
+
+    /// <summary>
+    /// Leave the interleaved copies until <see cref="Model.StartInterleaving"/> (a server starts them once its runner is
+    /// first idle, so that building them, ~0.1 s of contended page faults here, does not delay the first token).
+    /// </summary>
+    public bool DeferInterleaving { get; init; }
 }
 
 /// <summary>
@@ -38,7 +44,14 @@ public sealed class Model : IDisposable
     public long InterleavedBytes => _interleaved?.ByteSize ?? 0;
 
     /// <summary>Waits until the row-interleaved copies are all in use (they are built in the background after loading).</summary>
-    public void WaitForInterleavedWeights() => _interleaved?.WaitUntilBuilt();
+    public void WaitForInterleavedWeights()
+    {
+        _interleaved?.Start();
+        _interleaved?.WaitUntilBuilt();
+    }
+
+    /// <summary>Starts building the interleaved copies if <see cref="ModelLoadOptions.DeferInterleaving"/> held them back (idempotent, cheap).</summary>
+    public void StartInterleaving() => _interleaved?.Start();
 
     private Model(GgufFile file, ModelHyperparameters hp, DecoderArchitecture arch, TransformerSpec spec, TransformerWeights weights,
         InterleavedWeights? interleaved)
@@ -77,7 +90,9 @@ public sealed class Model : IDisposable
         ModelSupport.EnsureKernels(weights);
         var spec = arch.CreateSpec(file, hp, weights, options.ContextLength);
         // Built in the background unless the memory is to be locked now (the kernels read the file rows meanwhile).
-        var interleaved = options.InterleaveWeights ? InterleavedWeights.Start(file, weights, background: !options.LockMemory) : null;
+        var interleaved = options.InterleaveWeights
+            ? InterleavedWeights.Create(file, weights, options.LockMemory ? InterleavedWeights.When.Now : options.DeferInterleaving ? InterleavedWeights.When.Later : InterleavedWeights.When.Background)
+            : null;
         var model = new Model(file, hp, arch, spec, weights, interleaved);
         if (options.LockMemory)
         {

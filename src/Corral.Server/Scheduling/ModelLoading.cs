@@ -82,7 +82,7 @@ public static class ModelLoading
         Task? warmup = null;
         try
         {
-            model = Model.Load(path, new ModelLoadOptions { ContextLength = o.ContextLength, LockMemory = o.LockMemory });
+            model = Model.Load(path, new ModelLoadOptions { ContextLength = o.ContextLength, LockMemory = o.LockMemory, DeferInterleaving = true });
             if (model.MemoryLockError is { } lockError)
                 log?.LogWarning("CORRAL_MLOCK: could not lock {Model} in memory ({Reason}); running unlocked", stored.ShortName, lockError);
             // The kernels compile on the other core while the tokenizer is built.
