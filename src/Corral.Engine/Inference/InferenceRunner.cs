@@ -84,6 +84,7 @@ public sealed class InferenceRunner : IDisposable
     /// <summary>Final-norm hidden rows of an embedding chunk; allocated with the first embedding request.</summary>
     private float[]? _hidden;
     private volatile bool _disposed;
+    private bool _served;
     private readonly SemaphoreSlim _wake = new(0);
 
     public Model Model => _model;
@@ -144,10 +145,12 @@ public sealed class InferenceRunner : IDisposable
             try
             {
                 Admit();
-                if (!Step())
+                if (Step()) _served = true;
+                else
                 {
-                    // Idle: the model's interleaved weight copies may be built now without delaying a first token.
-                    _model.StartInterleaving();
+                    // Idle after the first request: the model's interleaved weight copies can be built now without
+                    // delaying that request's first token.
+                    if (_served) _model.StartInterleaving();
                     _wake.Wait(100);
                 }
             }

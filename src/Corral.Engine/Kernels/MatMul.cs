@@ -12,9 +12,9 @@ namespace Corral.Engine.Kernels;
 /// goes through the matrix–vector kernel (<see cref="RowDot"/>); several go through the tiled kernel
 /// (<see cref="RowGemm"/>), which decodes each weight block once for several tokens but produces, for every
 /// (row, token), the matrix–vector kernel's bits. So a sequence's results never depend on its batch companions,
-/// on the thread count, or on whether its tokens arrived one at a time or as a prompt. Q8_0, Q4_0, Q5_0 and IQ4_NL
-/// matrices go through <see cref="InterleavedGemm"/> for any number of tokens instead: from their row-interleaved copy
-/// (<see cref="WeightMatrix.Interleaved"/>) once it exists, from the file rows before, in the same arithmetic.
+/// on the thread count, or on whether its tokens arrived one at a time or as a prompt. A matrix with a planned
+/// row-interleaved copy (<see cref="WeightMatrix.InterleavePlanned"/>) goes through <see cref="InterleavedGemm"/> for any
+/// number of tokens instead: from the copy once it is published, from the file rows before, in the same arithmetic.
 /// Up to three products that share their input (Q, K and V; gate and up) run as one dispatch, with the input
 /// converted once per vec_dot type.
 /// </summary>
@@ -141,7 +141,7 @@ public sealed unsafe class MatMul : ParallelWork
         {
             var t = _targets[i];
             int type = CheckType(t.W!);
-            if (RowInterleaving.Supports(t.W!.Type))
+            if (t.W!.InterleavePlanned)
             {
                 t.Interleaved = _interleaved[(int)_isa, type] ??= InterleavedKernels.For(t.W.Type, _isa);
                 t.VecDot = t.Interleaved.ActivationType;

@@ -47,7 +47,6 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
         {
             _started = true;
             BuildAll();
-            if (_failure != null) throw new ModelLoadException($"interleaving the weights failed: {_failure.Message}");
         }
         else if (when == When.Background) Start();
     }
@@ -92,9 +91,11 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
             var shape = new GgmlTypeRows(m.Type, m.Rows, m.Cols);
             if (byRows.TryGetValue(((nint)m.Data, shape), out var known))
             {
+                m.InterleavePlanned = true;
                 known.Matrices.Add(m);
                 continue;
             }
+            m.InterleavePlanned = true;
             var source = new Source(m.Data, shape, total, m);
             byRows.Add(((nint)m.Data, shape), source);
             sources.Add(source);
@@ -124,8 +125,12 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
         return ranges;
     }
 
+    /// <summary>Why building the copies stopped short, or null (the file rows then keep serving, in the same arithmetic).</summary>
+    public Exception? Failure => _failure;
+
     private void BuildAll()
     {
+        bool built = false;
         try
         {
             foreach (var s in _sources)
@@ -145,21 +150,22 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
                 foreach (var m in s.Matrices) m.Interleaved = copy;
                 ReleasePages(s.Data, s.Bytes);
             }
-            // Chunks in flight at a publication read on into the file rows and fault some pages back in: once they are
-            // long done, release every replaced range again (measured: ~40 MB resident otherwise, after a first prompt
-            // that ran while the copies were built).
-            if (_stop.Wait(TimeSpan.FromSeconds(1))) return;
-            foreach (var s in _sources) ReleasePages(s.Data, s.Bytes);
+            built = true;
         }
         catch (Exception e)
         {
-            // The file rows keep serving in the same arithmetic; only the speed-up is lost.
+            // The file rows keep serving in the same arithmetic; only the speed-up is lost (see Failure).
             _failure = e;
         }
         finally
         {
             _built.Set();
         }
+        // In the background, chunks in flight at a publication read on into the file rows and fault some pages back in:
+        // once they are long done, release every replaced range again (measured: ~40 MB resident otherwise, after a first
+        // prompt that ran while the copies were built). A build at load ran alone.
+        if (!built || Thread.CurrentThread != _builder || _stop.Wait(TimeSpan.FromSeconds(1))) return;
+        foreach (var s in _sources) ReleasePages(s.Data, s.Bytes);
     }
 
     /// <summary>The matrices the forward pass multiplies (the token embedding is only read row by row).</summary>

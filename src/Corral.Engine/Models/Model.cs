@@ -14,7 +14,8 @@ public sealed record ModelLoadOptions
 
     /// <summary>
     /// Give the Q8_0/Q4_0/Q5_0/IQ4_NL matrices their row-interleaved copies (<see cref="InterleavedWeights"/>). On unless
-    /// <c>CORRAL_INTERLEAVE=0</c>, which exists to measure the difference: the numbers change in the last bits.
+    /// <c>CORRAL_INTERLEAVE=0</c>, which exists to measure the difference: those matrices then keep the file-layout
+    /// kernels, whose summation order differs in the last bits.
     /// </summary>
     public bool InterleaveWeights { get; init; } = Environment.GetEnvironmentVariable("CORRAL_INTERLEAVE") != "0";
 
@@ -52,6 +53,9 @@ public sealed class Model : IDisposable
 
     /// <summary>Starts building the interleaved copies if <see cref="ModelLoadOptions.DeferInterleaving"/> held them back (idempotent, cheap).</summary>
     public void StartInterleaving() => _interleaved?.Start();
+
+    /// <summary>Why building the interleaved copies stopped short, or null; the file rows serve meanwhile, with the same results.</summary>
+    public Exception? InterleavingFailure => _interleaved?.Failure;
 
     private Model(GgufFile file, ModelHyperparameters hp, DecoderArchitecture arch, TransformerSpec spec, TransformerWeights weights,
         InterleavedWeights? interleaved)

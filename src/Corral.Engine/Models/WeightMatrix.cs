@@ -21,7 +21,7 @@ public sealed unsafe class WeightMatrix
 
     /// <summary>
     /// The rows in <see cref="Quants.RowInterleaving"/>'s layout once the background builder has published them, or null.
-    /// Products of Q8_0/Q4_0/Q5_0/IQ4_NL matrices compute the same bits from either layout; this one is faster.
+    /// Products of a matrix with a planned copy compute the same bits from either layout; this one is faster.
     /// </summary>
     public byte* Interleaved
     {
@@ -30,6 +30,12 @@ public sealed unsafe class WeightMatrix
     }
 
     private nint _interleaved;
+
+    /// <summary>
+    /// True when an interleaved copy of this matrix is planned: its products then use the copy's arithmetic from the first
+    /// token on, from the file rows until the copy is published. Other matrices keep the file-layout kernels for good.
+    /// </summary>
+    public bool InterleavePlanned { get; internal set; }
     public long ByteSize => RowBytes * Rows;
 
     public static WeightMatrix FromTensor(GgufFile file, GgufTensorInfo t)

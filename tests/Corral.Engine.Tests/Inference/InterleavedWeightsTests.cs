@@ -29,6 +29,16 @@ public class InterleavedWeightsTests
         using var plain = Model.Load(GoldenModels.Path(golden), new ModelLoadOptions { ContextLength = 64, InterleaveWeights = false });
         Assert.Equal(0, plain.InterleavedBytes);
         Assert.True(plain.Weights.Layers[0].Wq.Interleaved == null);
+        Assert.False(plain.Weights.Layers[0].Wq.InterleavePlanned);
+    }
+
+    [Fact]
+    public unsafe void AModelToBeLockedInMemoryHasItsCopiesWhenItLoads()
+    {
+        // Locking covers the copies, so they are built before Load returns (locking itself may be refused here).
+        using var model = Model.Load(GoldenModels.Path("llama-tiny-Q8_0"), new ModelLoadOptions { ContextLength = 64, LockMemory = true });
+        Assert.True(model.Weights.Layers.All(l => l.Wq.Interleaved != null && l.Gate.Interleaved != null));
+        Assert.Null(model.InterleavingFailure);
     }
 
     [Theory]
@@ -37,14 +47,18 @@ public class InterleavedWeightsTests
     [InlineData("llama-tiny-Q5_0")]
     [InlineData("llama-tiny-IQ4_NL")]
     [InlineData("qwen2-tiny-Q8_0")]
-    public void TheInterleavedCopiesChangeNoBit(string golden)
+    public unsafe void TheInterleavedCopiesChangeNoBit(string golden)
     {
         // The file rows serve until the background builder publishes the copies: both must give the same logits.
-        using var plain = Model.Load(GoldenModels.Path(golden), new ModelLoadOptions { ContextLength = 64, InterleaveWeights = false });
-        using var interleaved = Model.Load(GoldenModels.Path(golden), new ModelLoadOptions { ContextLength = 64 });
-        interleaved.WaitForInterleavedWeights();
-        var a = Logits(plain);
-        var b = Logits(interleaved);
+        using var model = Model.Load(GoldenModels.Path(golden), new ModelLoadOptions { ContextLength = 64, DeferInterleaving = true });
+        Assert.True(model.Weights.Layers[0].Wq.InterleavePlanned);
+        var a = Logits(model);
+        Assert.True(model.Weights.Layers.All(l => l.Wq.Interleaved == null), "the copies were built before they were asked for");
+        model.StartInterleaving();
+        model.WaitForInterleavedWeights();
+        Assert.Null(model.InterleavingFailure);
+        Assert.True(model.Weights.Layers.All(l => l.Wq.Interleaved != null));
+        var b = Logits(model);
         Assert.Equal(a.Length, b.Length);
         for (int i = 0; i < a.Length; i++)
             Assert.True(BitConverter.SingleToInt32Bits(a[i]) == BitConverter.SingleToInt32Bits(b[i]),

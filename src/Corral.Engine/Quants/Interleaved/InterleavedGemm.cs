@@ -81,6 +81,7 @@ public abstract unsafe class InterleavedGemm
         long groupBytes = (long)blocks * GroupBlockBytes;
         long recordRow = (long)blocks * RecordBytes;
         int groups = rows / RowInterleaving.Rows;
+        System.Diagnostics.Debug.Assert(rows % RowInterleaving.Rows == 0, "an interleaved copy holds whole groups of 8 rows");
         // Up to 4 tokens (decode, batched decode) pass over each group once: the tiles request the weights further on
         // block by block (a whole group's lines at once stalled on the fill buffers), after the first stretch here.
         if (tokens <= 4) WeightPrefetch.Start(w, w + groups * groupBytes);
