@@ -1,4 +1,4 @@
-// Where a serving process's resident memory goes after a 512-token prompt and 128 generated tokens: the largest mappings
+// Where a serving process's resident memory goes after two requests of a 512-token prompt and 128 generated tokens: the largest mappings
 // (file-backed or anonymous) from /proc/PID/smaps, beside VmRSS and `/api/ps`'s size.
 //   node bench/rss-probe.mjs --model FILE.gguf
 import fs from "node:fs";
@@ -8,7 +8,11 @@ const args = parseArgs();
 const server = await startCorral(path.resolve(args.model), { OLLAMA_NUM_PARALLEL: "1" });
 try {
   const phrase = "The quick brown fox jumps over the lazy dog while the farmer counts his sheep. ";
-  await server.generate({ prompt: "Run 0: " + phrase.repeat(28), raw: true, options: { temperature: 0, num_predict: 128, num_thread: 2, num_ctx: 704, num_batch: 512 } });
+  const run = i => server.generate({ prompt: `Run ${i}: ` + phrase.repeat(28), raw: true, options: { temperature: 0, num_predict: 128, num_thread: 2, num_ctx: 704, num_batch: 512 } });
+  // The second run after a pause: the interleaved weight copies are built once the first request is done.
+  await run(0);
+  await new Promise(resolve => setTimeout(resolve, 2500));
+  await run(1);
   const pid = fs.readdirSync("/proc").filter(d => /^\d+$/.test(d)).find(d => {
     try { return fs.readFileSync(`/proc/${d}/cmdline`, "utf8").includes("corral") && fs.readFileSync(`/proc/${d}/cmdline`, "utf8").includes("serve"); } catch { return false; }
   });
