@@ -151,6 +151,7 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
                 ReleasePages(s.Data, s.Bytes);
             }
             built = true;
+            if (Thread.CurrentThread == _builder) WarmKernels();
         }
         catch (Exception e)
         {
@@ -166,6 +167,32 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
         // prompt that ran while the copies were built). A build at load ran alone.
         if (!built || Thread.CurrentThread != _builder || _stop.Wait(TimeSpan.FromSeconds(1))) return;
         foreach (var s in _sources) ReleasePages(s.Data, s.Bytes);
+    }
+
+    /// <summary>
+    /// Runs each format's kernels once on its first copy (1 and 4 zero tokens), so that they are compiled here rather than
+    /// in the middle of a request's forward pass, where every thread would wait for the compiler at the next barrier.
+    /// </summary>
+    private void WarmKernels()
+    {
+        foreach (var s in _sources.DistinctBy(s => s.Shape.Type))
+        {
+            if (_stopping) return;
+            var kernel = InterleavedKernels.For(s.Shape.Type, Kernels.CpuIsa.Current);
+            int n = s.Shape.Cols;
+            int rowBytes = Quants.ActivationQuantizer.RowSize(kernel.ActivationType, n);
+            var activations = GC.AllocateArray<byte>(4 * rowBytes, pinned: true);
+            var prepared = GC.AllocateArray<byte>((int)kernel.PreparedBytes(n, 4) + 64, pinned: true);
+            var results = new float[4 * RowInterleaving.Rows];
+            fixed (byte* a = activations, p = prepared)
+            fixed (float* y = results)
+            {
+                byte* aligned = (byte*)(((nint)p + 63) & ~(nint)63);
+                kernel.Prepare(a, rowBytes, n, aligned, 0, 4);
+                kernel.DotTile(_arena + s.Offset, RowInterleaving.Rows, a, rowBytes, aligned, 1, n, y, RowInterleaving.Rows);
+                kernel.DotTile(_arena + s.Offset, RowInterleaving.Rows, a, rowBytes, aligned, 4, n, y, RowInterleaving.Rows);
+            }
+        }
     }
 
     /// <summary>The matrices the forward pass multiplies (the token embedding is only read row by row).</summary>
