@@ -9,6 +9,7 @@ namespace Corral.Engine.Models;
 /// The row-interleaved copies (<see cref="RowInterleaving"/>) of a model's Q8_0, Q4_0, Q5_0 and IQ4_NL matrices, in one
 /// anonymous arena owned by the <see cref="Model"/>. Each copy takes the bytes its file rows take; the file pages it
 /// replaces are handed back to the kernel (<c>madvise(MADV_DONTNEED)</c>), so resident memory stays about the file's size.
+/// (Linux only: elsewhere those file pages stay mapped and count until the system reclaims them; they are clean.)
 /// <para>
 /// The copies are built on a background thread after the model loads, one matrix at a time, each published when complete
 /// (<see cref="WeightMatrix.Interleaved"/>). Until then the kernels read the file rows in the same arithmetic
