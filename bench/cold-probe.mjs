@@ -1,3 +1,6 @@
+// Cold load to first token, alone: a fresh `corral serve`, the model imported, then one request ("Hello", one token)
+// that loads it. Run it alternately with CORRAL_INTERLEAVE=0 and without to compare (the file stays in the page cache).
+//   node bench/cold-probe.mjs --model FILE.gguf
 import path from "node:path";
 import { startCorral, parseArgs } from "./corral-server.mjs";
 const args = parseArgs();
