@@ -115,7 +115,7 @@ static int StreamsBench(string modelPath, int threads, int nPrompt, int nGen, in
 {
     int ctx = nPrompt + nGen + 16;
     // --ab: interleaved weights (A) and the file layout (B) in one process, alternating rep by rep (see MatMulBench).
-    var variants = ab ? new[] { ("interleaved", true), ("file layout", false) } : new[] { ("", new ModelLoadOptions().InterleaveWeights) };
+    var variants = Variants(ab);
     using var pool = new WorkerPool(threads);
     var runs = variants.Select(v =>
     {
@@ -169,9 +169,7 @@ static unsafe int MatMulBench(string modelPath, int threads, int tokens, int rep
 {
     // With --ab the same file is loaded twice, interleaved (A) and in the file layout (B), and the two alternate rep by
     // rep: on a shared machine, A/B runs in separate processes minutes apart differed more than the change measured.
-    var variants = ab
-        ? new[] { ("interleaved", true), ("file layout", false) }
-        : new[] { ("", new ModelLoadOptions().InterleaveWeights) };
+    var variants = Variants(ab);
     var models = variants.Select(v => Model.Load(modelPath, new ModelLoadOptions { ContextLength = 64, InterleaveWeights = v.Item2 })).ToArray();
     foreach (var m in models) m.WaitForInterleavedWeights();
     using var pool = new WorkerPool(threads);
@@ -224,3 +222,7 @@ static unsafe int MatMulBench(string modelPath, int threads, int tokens, int rep
     foreach (var m in models) m.Dispose();
     return 0;
 }
+
+// The layouts a run compares: with --ab 1 the interleaved copies and the file-layout kernels, else the default alone.
+static (string Name, bool Interleave)[] Variants(bool ab) =>
+    ab ? [("interleaved", true), ("file layout", false)] : [("", new ModelLoadOptions().InterleaveWeights)];

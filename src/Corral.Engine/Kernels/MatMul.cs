@@ -120,7 +120,7 @@ public sealed unsafe class MatMul : ParallelWork
                     ? (w.Rows + threads * ChunksPerThread - 1) / (threads * ChunksPerThread)
                     : (int)Math.Clamp(GemmChunkBytes / w.RowBytes, 1, Math.Max(1, w.Rows / (4 * threads)));
                 // Interleaved rows come in groups of 8.
-                if (t.Interleaved != null) t.RowsPerChunk = (t.RowsPerChunk + RowInterleaving.Rows - 1) & ~(RowInterleaving.Rows - 1);
+                if (t.Interleaved != null) t.RowsPerChunk = (t.RowsPerChunk + Block32X8.Rows - 1) & ~(Block32X8.Rows - 1);
                 t.FirstChunk = _totalChunks;
                 _totalChunks += (w.Rows + t.RowsPerChunk - 1) / t.RowsPerChunk;
             }
@@ -246,7 +246,7 @@ public sealed unsafe class MatMul : ParallelWork
             byte* interleaved = w.Interleaved;
             if (interleaved != null)
             {
-                byte* groups = interleaved + start / RowInterleaving.Rows * RowInterleaving.GroupBytes(w.Type, _cols);
+                byte* groups = interleaved + start / Block32X8.Rows * Block32X8.GroupBytes(w.Type, _cols);
                 target.Interleaved.DotTile(groups, rows, source.A, (nint)source.AStride, prep.Prep, _tokens, _cols, target.Y + start, target.YStride);
             }
             else

@@ -6,7 +6,7 @@ using Corral.Engine.Tensors;
 namespace Corral.Engine.Models;
 
 /// <summary>
-/// The row-interleaved copies (<see cref="RowInterleaving"/>) of a model's Q8_0, Q4_0, Q5_0 and IQ4_NL matrices, in one
+/// The row-interleaved copies (<see cref="Block32X8"/>) of a model's Q8_0, Q4_0, Q5_0 and IQ4_NL matrices, in one
 /// anonymous arena owned by the <see cref="Model"/>. Each copy takes the bytes its file rows take; the file pages it
 /// replaces are handed back to the kernel (<c>madvise(MADV_DONTNEED)</c>), so resident memory stays about the file's size.
 /// (Linux only: elsewhere those file pages stay mapped and count until the system reclaims them; they are clean.)
@@ -72,7 +72,7 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
         public GgmlTypeRows Shape { get; } = shape;
         public long Offset { get; } = offset;
         public List<WeightMatrix> Matrices { get; } = [first];
-        public long Bytes => GgmlTypeInfo.RowSize(Shape.Type, Shape.Cols) * Shape.Rows;
+        public long Bytes => Matrices[0].ByteSize;
     }
 
     private readonly record struct GgmlTypeRows(GgmlType Type, int Rows, int Cols);
@@ -86,9 +86,9 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
         var sources = new List<Source>();
         var byRows = new Dictionary<(nint, GgmlTypeRows), Source>();
         long total = 0;
-        foreach (var m in Products(weights))
+        foreach (var m in weights.Products())
         {
-            if (!RowInterleaving.CanInterleave(m.Type, m.Rows, m.Cols)) continue;
+            if (!Block32X8.CanInterleave(m.Type, m.Rows, m.Cols)) continue;
             var shape = new GgmlTypeRows(m.Type, m.Rows, m.Cols);
             if (byRows.TryGetValue(((nint)m.Data, shape), out var known))
             {
@@ -137,15 +137,15 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
             foreach (var s in _sources)
             {
                 if (_stopping) return;
-                int groups = s.Shape.Rows / RowInterleaving.Rows;
-                long rowBytes = GgmlTypeInfo.RowSize(s.Shape.Type, s.Shape.Cols);
+                int groups = s.Shape.Rows / Block32X8.Rows;
+                long rowBytes = s.Matrices[0].RowBytes;
                 byte* copy = _arena + s.Offset;
                 // In stretches, so that disposing the model does not wait for a whole large matrix.
-                int step = (int)Math.Max(1, (1 << 20) / RowInterleaving.GroupBytes(s.Shape.Type, s.Shape.Cols));
+                int step = (int)Math.Max(1, (1 << 20) / Block32X8.GroupBytes(s.Shape.Type, s.Shape.Cols));
                 for (int g = 0; g < groups; g += step)
                 {
                     if (_stopping) return;
-                    RowInterleaving.Repack(s.Shape.Type, s.Data, rowBytes, s.Shape.Cols, copy, g, Math.Min(step, groups - g));
+                    Block32X8.Repack(s.Shape.Type, s.Data, rowBytes, s.Shape.Cols, copy, g, Math.Min(step, groups - g));
                 }
                 // Publishing orders the copy's bytes before the pointer; chunks that started on the file rows finish there.
                 foreach (var m in s.Matrices) m.Interleaved = copy;
@@ -184,26 +184,15 @@ internal sealed unsafe partial class InterleavedWeights : IDisposable
             int rowBytes = Quants.ActivationQuantizer.RowSize(kernel.ActivationType, n);
             var activations = GC.AllocateArray<byte>(4 * rowBytes, pinned: true);
             var prepared = GC.AllocateArray<byte>((int)kernel.PreparedBytes(n, 4) + 64, pinned: true);
-            var results = new float[4 * RowInterleaving.Rows];
+            var results = new float[4 * Block32X8.Rows];
             fixed (byte* a = activations, p = prepared)
             fixed (float* y = results)
             {
                 byte* aligned = (byte*)(((nint)p + 63) & ~(nint)63);
                 kernel.Prepare(a, rowBytes, n, aligned, 0, 4);
-                kernel.DotTile(_arena + s.Offset, RowInterleaving.Rows, a, rowBytes, aligned, 1, n, y, RowInterleaving.Rows);
-                kernel.DotTile(_arena + s.Offset, RowInterleaving.Rows, a, rowBytes, aligned, 4, n, y, RowInterleaving.Rows);
+                kernel.DotTile(_arena + s.Offset, Block32X8.Rows, a, rowBytes, aligned, 1, n, y, Block32X8.Rows);
+                kernel.DotTile(_arena + s.Offset, Block32X8.Rows, a, rowBytes, aligned, 4, n, y, Block32X8.Rows);
             }
-        }
-    }
-
-    /// <summary>The matrices the forward pass multiplies (the token embedding is only read row by row).</summary>
-    private static IEnumerable<WeightMatrix> Products(TransformerWeights w)
-    {
-        yield return w.Output;
-        foreach (var l in w.Layers)
-        {
-            yield return l.Wq; yield return l.Wk; yield return l.Wv; yield return l.Wo;
-            yield return l.Gate; yield return l.Up; yield return l.Down;
         }
     }
 

@@ -8,11 +8,7 @@ public static class ModelSupport
     public static void EnsureKernels(TransformerWeights w)
     {
         Check(w.TokenEmbedding);
-        Check(w.Output);
-        foreach (var l in w.Layers)
-        {
-            Check(l.Wq); Check(l.Wk); Check(l.Wv); Check(l.Wo); Check(l.Gate); Check(l.Up); Check(l.Down);
-        }
+        foreach (var m in w.Products()) Check(m);
     }
 
     private static void Check(WeightMatrix m)

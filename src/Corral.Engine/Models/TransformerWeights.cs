@@ -33,6 +33,17 @@ public sealed class TransformerWeights
     public required float[] OutputNorm { get; init; }
     /// <summary>The lm_head; the token embedding itself when tied.</summary>
     public required WeightMatrix Output { get; init; }
+
+    /// <summary>The matrices the forward pass multiplies: the output and each layer's seven (the embedding is only read by row).</summary>
+    public IEnumerable<WeightMatrix> Products()
+    {
+        yield return Output;
+        foreach (var l in Layers)
+        {
+            yield return l.Wq; yield return l.Wk; yield return l.Wv; yield return l.Wo;
+            yield return l.Gate; yield return l.Up; yield return l.Down;
+        }
+    }
     public float[]? OutputBias { get; init; }
     public float[]? RopeFreqs { get; init; }
     public float[]? RopeFactorsLong { get; init; }

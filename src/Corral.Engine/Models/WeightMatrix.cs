@@ -20,7 +20,7 @@ public sealed unsafe class WeightMatrix
     public long RowBytes => GgmlTypeInfo.RowSize(Type, Cols);
 
     /// <summary>
-    /// The rows in <see cref="Quants.RowInterleaving"/>'s layout once the background builder has published them, or null.
+    /// The rows in <see cref="Quants.Block32X8"/>'s layout once the background builder has published them, or null.
     /// Products of a matrix with a planned copy compute the same bits from either layout; this one is faster.
     /// </summary>
     public byte* Interleaved

@@ -30,8 +30,8 @@ public unsafe class Block32X8Tests
             fixed (byte* pw = w, pp = packed)
             {
                 // In two ranges of groups, as the loader splits the work.
-                RowInterleaving.Repack(type, pw, rowBytes, n, pp, 0, 1);
-                RowInterleaving.Repack(type, pw, rowBytes, n, pp, 1, rows / 8 - 1);
+                Block32X8.Repack(type, pw, rowBytes, n, pp, 0, 1);
+                Block32X8.Repack(type, pw, rowBytes, n, pp, 1, rows / 8 - 1);
             }
             foreach (int tokens in new[] { 1, 2, 3, 4, 5, 9 })
             {
@@ -50,7 +50,7 @@ public unsafe class Block32X8Tests
                         kernel.Prepare(pa, aRow, n, pr, 0, split);
                         kernel.Prepare(pa, aRow, n, pr, split, tokens - split);
                         // Rows in two calls, as the matrix product splits them.
-                        long groupBytes = RowInterleaving.GroupBytes(type, n);
+                        long groupBytes = Block32X8.GroupBytes(type, n);
                         kernel.DotTile(pp, 8, pa, aRow, pr, tokens, n, pg, rows);
                         kernel.DotTile(pp + groupBytes, rows - 8, pa, aRow, pr, tokens, n, pg + 8, rows);
                     }
@@ -90,7 +90,7 @@ public unsafe class Block32X8Tests
         var packed = new byte[w.Length];
         fixed (byte* pw = w, pp = packed)
         {
-            RowInterleaving.Repack(type, pw, rowBytes, n, pp, 0, rows / 8);
+            Block32X8.Repack(type, pw, rowBytes, n, pp, 0, rows / 8);
             for (int r = 0; r < rows; r++)
             {
                 var expected = new float[n];
@@ -106,12 +106,12 @@ public unsafe class Block32X8Tests
     [Fact]
     public void OnlyWholeGroupsOfTheFormatsWithoutMinimumsInterleave()
     {
-        Assert.True(RowInterleaving.CanInterleave(GgmlType.Q5_0, 896, 4864));
-        Assert.False(RowInterleaving.CanInterleave(GgmlType.Q5_0, 12, 64));
-        Assert.False(RowInterleaving.CanInterleave(GgmlType.Q4_1, 16, 64));
-        Assert.False(RowInterleaving.CanInterleave(GgmlType.Q4_K, 16, 256));
-        Assert.False(RowInterleaving.CanInterleave(GgmlType.Q6_K, 16, 512));
-        Assert.Equal(8 * GgmlTypeInfo.RowSize(GgmlType.Q5_0, 896), RowInterleaving.GroupBytes(GgmlType.Q5_0, 896));
+        Assert.True(Block32X8.CanInterleave(GgmlType.Q5_0, 896, 4864));
+        Assert.False(Block32X8.CanInterleave(GgmlType.Q5_0, 12, 64));
+        Assert.False(Block32X8.CanInterleave(GgmlType.Q4_1, 16, 64));
+        Assert.False(Block32X8.CanInterleave(GgmlType.Q4_K, 16, 256));
+        Assert.False(Block32X8.CanInterleave(GgmlType.Q6_K, 16, 512));
+        Assert.Equal(8 * GgmlTypeInfo.RowSize(GgmlType.Q5_0, 896), Block32X8.GroupBytes(GgmlType.Q5_0, 896));
     }
 
     /// <summary>The layout's arithmetic from the file's own rows: exact block sums, d_w·d_a in f32, one FMA chain over the blocks.</summary>

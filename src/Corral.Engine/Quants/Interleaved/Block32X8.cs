@@ -4,8 +4,8 @@ using Corral.Engine.Tensors;
 namespace Corral.Engine.Quants;
 
 /// <summary>
-/// The row-interleaved layout of the 32-block formats without minimums (Q8_0, Q4_0, Q5_0, IQ4_NL), built once at model load
-/// from the file's rows. Rows go in groups of 8; a group is its blocks' quant parts one after another
+/// The row-interleaved layout of the 32-block formats without minimums (Q8_0, Q4_0, Q5_0, IQ4_NL), built once per matrix from
+/// the file's rows (<c>InterleavedWeights</c>, on a background thread after load). Rows go in groups of 8; a group is its blocks' quant parts one after another
 /// (<see cref="IBlock32X8Format.QuantBytes"/> each), then 8 f16 scales per block (row order), so a group takes exactly the
 /// bytes its 8 file rows take. In this layout one byte-product instruction advances 8 rows at once, each in its own lane:
 /// a block costs a conversion, a multiply and an FMA per 8 rows and token instead of per row and token, which is what lets
@@ -16,24 +16,30 @@ namespace Corral.Engine.Quants;
 /// acc. (One chain: with 4 tokens a tile has 4 of them, and a second chain per token spilled registers.) Single-token and
 /// batched products of an interleaved matrix therefore agree bit for bit.
 /// </para>
+/// <para>
+/// The K-quants stay in the file layout: a Q6_K interleaving (6-bit parts in nibble and 2-bit planes, group scales applied
+/// with <c>vpmulld</c>) measured 14 % slower for one token and 5 % slower for four than the superblock kernels, which already
+/// pay their conversion and FMA once per 256 elements; what the layout saves for the 32-block formats is exactly that.
+/// </para>
 /// </summary>
 public static unsafe class Block32X8
 {
-    private const int Rows = RowInterleaving.Rows;
+    public const int Rows = 8;
 
     public static bool Supports(GgmlType type) => type is GgmlType.Q8_0 or GgmlType.Q4_0 or GgmlType.Q5_0 or GgmlType.IQ4_NL;
 
-    /// <summary>Quant bytes per block of a group; the group's scales follow its last block.</summary>
-    internal static int QuantBytes(GgmlType type) => type switch
-    {
-        GgmlType.Q8_0 => Q8_0X8.QuantBytes,
-        GgmlType.Q4_0 => Q4_0X8.QuantBytes,
-        GgmlType.Q5_0 => Q5_0X8.QuantBytes,
-        GgmlType.IQ4_NL => IQ4_NLX8.QuantBytes,
-        _ => throw new ArgumentException($"{GgmlTypeInfo.Name(type)} has no interleaved layout"),
-    };
+    /// <summary>True when a matrix of this type and shape can be interleaved: whole groups of 8 rows, whole blocks.</summary>
+    public static bool CanInterleave(GgmlType type, int rows, int cols) =>
+        Supports(type) && rows > 0 && rows % Rows == 0 && cols > 0 && cols % 32 == 0;
 
-    /// <summary>See <see cref="RowInterleaving.Repack"/>.</summary>
+    /// <summary>Bytes of one group of 8 rows (8 file rows' worth).</summary>
+    public static long GroupBytes(GgmlType type, int cols) => Rows * GgmlTypeInfo.RowSize(type, cols);
+
+    /// <summary>
+    /// Interleaves groups [<paramref name="firstGroup"/>, firstGroup + <paramref name="groups"/>) of the
+    /// <paramref name="rowBytes"/>-strided file rows at <paramref name="src"/> into <paramref name="dst"/> (the layout of the
+    /// whole matrix: group g at g·<see cref="GroupBytes"/>). Disjoint group ranges may be repacked by several threads at once.
+    /// </summary>
     public static void Repack(GgmlType type, byte* src, long rowBytes, int cols, byte* dst, int firstGroup, int groups)
     {
         switch (type)

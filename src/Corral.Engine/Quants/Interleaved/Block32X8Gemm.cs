@@ -92,7 +92,7 @@ internal sealed unsafe class Block32X8GemmScalar<TFormat> : Block32X8Gemm<TForma
     protected override void Tile1(byte* group, int blocks, byte* a, byte* p, float* y)
     {
         ushort* scales = (ushort*)(group + (long)blocks * TFormat.QuantBytes);
-        for (int r = 0; r < RowInterleaving.Rows; r++)
+        for (int r = 0; r < Block32X8.Rows; r++)
         {
             float acc = 0;
             for (int b = 0; b < blocks; b++)
@@ -101,7 +101,7 @@ internal sealed unsafe class Block32X8GemmScalar<TFormat> : Block32X8Gemm<TForma
                 sbyte* q = (sbyte*)(a + b * BlockQ8_0.Size + 2);
                 int sum = 0;
                 for (int e = 0; e < 32; e++) sum += TFormat.Value(quants, r, e) * q[e];
-                float s = Fp16.ToSingle(scales[RowInterleaving.Rows * b + r]) * *(float*)(p + b * Record);
+                float s = Fp16.ToSingle(scales[Block32X8.Rows * b + r]) * *(float*)(p + b * Record);
                 acc = MathF.FusedMultiplyAdd(sum, s, acc);
             }
             y[r] = acc;
@@ -110,7 +110,7 @@ internal sealed unsafe class Block32X8GemmScalar<TFormat> : Block32X8Gemm<TForma
 
     protected override void FileTile1(byte** rows, int blocks, byte* a, byte* p, float* y)
     {
-        for (int r = 0; r < RowInterleaving.Rows; r++)
+        for (int r = 0; r < Block32X8.Rows; r++)
         {
             float acc = 0;
             for (int b = 0; b < blocks; b++)
@@ -204,7 +204,7 @@ internal sealed unsafe class Block32X8GemmAvxVnni<TFormat> : Block32X8Gemm<TForm
         c1 = Part(c1, TFormat.Unsigned(quants, 5), q + 20);
         c2 = Part(c2, TFormat.Unsigned(quants, 6), q + 24);
         c3 = Part(c3, TFormat.Unsigned(quants, 7), q + 28);
-        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + RowInterleaving.Rows * b));
+        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
         var scale = Avx.Multiply(dw, Vector256.Create(*(float*)rec));
         return Fma.MultiplyAdd(Avx.ConvertToVector256Single(Avx2.Add(Avx2.Add(c0, c2), Avx2.Add(c1, c3))), scale, acc);
     }
@@ -246,7 +246,7 @@ internal sealed unsafe class Block32X8GemmAvxVnni<TFormat> : Block32X8Gemm<TForm
             var s1 = Avx2.Add(e1, o1);
             var s2 = Avx2.Add(e2, o2);
             var s3 = Avx2.Add(e3, o3);
-            var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + RowInterleaving.Rows * b));
+            var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
             acc0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s0), Avx.Multiply(dw, Vector256.Create(*(float*)p0)), acc0);
             acc1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s1), Avx.Multiply(dw, Vector256.Create(*(float*)p1)), acc1);
             acc2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(s2), Avx.Multiply(dw, Vector256.Create(*(float*)p2)), acc2);
@@ -328,7 +328,7 @@ internal sealed unsafe class Block32X8GemmAvx2<TFormat> : Block32X8Gemm<TFormat>
         // Written out: each part's decoding depends on k being a constant.
         sums = Part1(sums, quants, q, 0); sums = Part1(sums, quants, q, 1); sums = Part1(sums, quants, q, 2); sums = Part1(sums, quants, q, 3);
         sums = Part1(sums, quants, q, 4); sums = Part1(sums, quants, q, 5); sums = Part1(sums, quants, q, 6); sums = Part1(sums, quants, q, 7);
-        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + RowInterleaving.Rows * b));
+        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
         return Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums), Avx.Multiply(dw, Vector256.Create(*(float*)rec)), acc);
     }
 
@@ -403,7 +403,7 @@ internal sealed unsafe class Block32X8GemmAvx2<TFormat> : Block32X8Gemm<TFormat>
         sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 5);
         sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 6);
         sums = Part4(sums, quants, a0 + at, a1 + at, a2 + at, a3 + at, 7);
-        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + RowInterleaving.Rows * b));
+        var dw = Fp16.ToSingleFast(Sse2.LoadVector128(scales + Block32X8.Rows * b));
         acc.T0 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums.T0), Avx.Multiply(dw, Vector256.Create(*(float*)(p0 + rec))), acc.T0);
         acc.T1 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums.T1), Avx.Multiply(dw, Vector256.Create(*(float*)(p1 + rec))), acc.T1);
         acc.T2 = Fma.MultiplyAdd(Avx.ConvertToVector256Single(sums.T2), Avx.Multiply(dw, Vector256.Create(*(float*)(p2 + rec))), acc.T2);

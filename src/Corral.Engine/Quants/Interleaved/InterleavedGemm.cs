@@ -4,41 +4,11 @@ using Corral.Engine.Tensors;
 namespace Corral.Engine.Quants;
 
 /// <summary>
-/// Row-interleaved weights: rows in groups of 8, each group's blocks stored so that one byte-product instruction advances
-/// all 8 rows, each in its own lane (<see cref="Block32X8"/> for Q8_0/Q4_0/Q5_0/IQ4_NL). A group takes exactly the bytes
-/// its 8 file rows take. Built once at model load (<c>InterleavedWeights</c>).
-/// <para>
-/// The K-quants stay in the file layout: a Q6_K interleaving (6-bit parts in nibble and 2-bit planes, group scales applied
-/// with <c>vpmulld</c>) measured 14 % slower for one token and 5 % slower for four than the superblock kernels, which already
-/// pay their conversion and FMA once per 256 elements; what the layout saves for the 32-block formats is exactly that.
-/// </para>
-/// </summary>
-public static unsafe class RowInterleaving
-{
-    public const int Rows = 8;
-
-    public static bool Supports(GgmlType type) => Block32X8.Supports(type);
-
-    /// <summary>True when a matrix of this type and shape can be interleaved: whole groups of 8 rows, whole blocks.</summary>
-    public static bool CanInterleave(GgmlType type, int rows, int cols) =>
-        Supports(type) && rows > 0 && rows % Rows == 0 && cols > 0 && cols % GgmlTypeInfo.BlockSize(type) == 0;
-
-    /// <summary>Bytes of one group of 8 rows (8 file rows' worth).</summary>
-    public static long GroupBytes(GgmlType type, int cols) => Rows * GgmlTypeInfo.RowSize(type, cols);
-
-    /// <summary>
-    /// Interleaves groups [<paramref name="firstGroup"/>, firstGroup + <paramref name="groups"/>) of the
-    /// <paramref name="rowBytes"/>-strided file rows at <paramref name="src"/> into <paramref name="dst"/> (the layout of the
-    /// whole matrix: group g at g·<see cref="GroupBytes"/>). Disjoint group ranges may be repacked by several threads at once.
-    /// </summary>
-    public static void Repack(GgmlType type, byte* src, long rowBytes, int cols, byte* dst, int firstGroup, int groups) =>
-        Block32X8.Repack(type, src, rowBytes, cols, dst, firstGroup, groups);
-}
-
-/// <summary>
-/// Products of a row-interleaved matrix with any number of activation rows (in <see cref="ActivationType"/>), one token or a
-/// prompt alike: <c>y[t·yStride + r] = w_r · a_t</c>. Each family defines one arithmetic per (row, token), reproduced bit
-/// for bit by every tier, so single-token and batched products agree. Get instances from <see cref="InterleavedKernels.For"/>.
+/// Products of a row-interleaved matrix (<see cref="Block32X8"/>) with any number of activation rows (in
+/// <see cref="ActivationType"/>), one token or a prompt alike: <c>y[t·yStride + r] = w_r · a_t</c>, in the layout's one
+/// arithmetic per (row, token), reproduced bit for bit by every tier and by the file-row path, so single-token and batched
+/// products agree. The non-generic face of <see cref="Block32X8Gemm{TFormat}"/> that <c>MatMul</c> holds; get instances from
+/// <see cref="InterleavedKernels.For"/>.
 /// </summary>
 public abstract unsafe class InterleavedGemm
 {
@@ -80,16 +50,16 @@ public abstract unsafe class InterleavedGemm
         int blocks = n / BlockElements;
         long groupBytes = (long)blocks * GroupBlockBytes;
         long recordRow = (long)blocks * RecordBytes;
-        int groups = rows / RowInterleaving.Rows;
-        System.Diagnostics.Debug.Assert(rows % RowInterleaving.Rows == 0, "an interleaved copy holds whole groups of 8 rows");
+        int groups = rows / Block32X8.Rows;
+        System.Diagnostics.Debug.Assert(rows % Block32X8.Rows == 0, "an interleaved copy holds whole groups of 8 rows");
         // Up to 4 tokens (decode, batched decode) pass over each group once: the tiles request the weights further on
         // block by block (a whole group's lines at once stalled on the fill buffers), after the first stretch here.
         if (tokens <= 4) WeightPrefetch.Start(w, w + groups * groupBytes);
-        var discard = stackalloc float[RowInterleaving.Rows];
+        var discard = stackalloc float[Block32X8.Rows];
         for (int g = 0; g < groups; g++)
         {
             byte* group = w + g * groupBytes;
-            float* yg = y + g * RowInterleaving.Rows;
+            float* yg = y + g * Block32X8.Rows;
             int t = 0;
             for (; t + 1 < tokens; t += 4)
             {
@@ -116,20 +86,20 @@ public abstract unsafe class InterleavedGemm
         int blocks = n / BlockElements;
         long recordRow = (long)blocks * RecordBytes;
         if (tokens <= 4) WeightPrefetch.Start(w, w + rows * wStride);
-        var rowPointers = stackalloc byte*[RowInterleaving.Rows];
-        var partial = stackalloc float[RowInterleaving.Rows];
+        var rowPointers = stackalloc byte*[Block32X8.Rows];
+        var partial = stackalloc float[Block32X8.Rows];
         byte* end = w + rows * wStride;
-        for (int r0 = 0; r0 < rows; r0 += RowInterleaving.Rows)
+        for (int r0 = 0; r0 < rows; r0 += Block32X8.Rows)
         {
-            int count = Math.Min(RowInterleaving.Rows, rows - r0);
+            int count = Math.Min(Block32X8.Rows, rows - r0);
             // A short last group repeats its last row; those results are dropped.
-            for (int i = 0; i < RowInterleaving.Rows; i++) rowPointers[i] = w + (r0 + Math.Min(i, count - 1)) * wStride;
+            for (int i = 0; i < Block32X8.Rows; i++) rowPointers[i] = w + (r0 + Math.Min(i, count - 1)) * wStride;
             if (tokens <= 4) WeightPrefetch.Ahead(rowPointers[0], count * wStride, end);
             for (int t = 0; t < tokens; t++)
             {
                 float* yt = y + t * yStride + r0;
-                FileTile1(rowPointers, blocks, a + t * aStride, prepared + t * recordRow, count == RowInterleaving.Rows ? yt : partial);
-                if (count < RowInterleaving.Rows) new Span<float>(partial, count).CopyTo(new Span<float>(yt, count));
+                FileTile1(rowPointers, blocks, a + t * aStride, prepared + t * recordRow, count == Block32X8.Rows ? yt : partial);
+                if (count < Block32X8.Rows) new Span<float>(partial, count).CopyTo(new Span<float>(yt, count));
             }
         }
     }
